@@ -1,0 +1,73 @@
+"""emlib: EM for one-dimensional Gaussian mixtures, following the course's lecture notes.
+
+Modules follow the derivation:
+
+- :mod:`emlib.model`: parameters, sampling, densities (the generative model);
+- :mod:`emlib.likelihood`: the log-likelihood, eqs (1)-(5);
+- :mod:`emlib.estep`: responsibilities, eqs (8)-(12), and their hard limit;
+- :mod:`emlib.mstep`: the Q function and its maximisers, eqs (13)-(19);
+- :mod:`emlib.fitting`: the EM loop;
+- :mod:`emlib.sweep`: the loop's fused, chunked E-step (speed).
+
+Examples
+--------
+>>> import emlib
+>>> x, z = emlib.sample(emlib.MixtureParams([-2.0, 0.0, 3.0], variance=0.25), 600, rng=0)
+>>> emlib.fit(x, 3, variance=0.25, seed=0).means.round(1).tolist()
+[-2.0, 0.0, 3.0]
+"""
+
+from .estep import (
+    hard_responsibilities,
+    log_responsibilities,
+    responsibilities,
+    responsibilities_naive,
+)
+from .fitting import ConvergenceWarning, FitResult, fit
+from .likelihood import dropped_constant, log_joint, log_likelihood, log_likelihood_kernel
+from .model import (
+    MixtureParams,
+    component_logpdf,
+    component_pdf,
+    mixture_logpdf,
+    mixture_pdf,
+    sample,
+)
+from .mstep import (
+    m_step,
+    q_function,
+    q_gradient_means,
+    update_means,
+    update_shared_variance,
+    update_variances,
+    update_weights,
+)
+
+__all__ = [
+    "ConvergenceWarning",
+    "FitResult",
+    "MixtureParams",
+    "component_logpdf",
+    "component_pdf",
+    "dropped_constant",
+    "fit",
+    "hard_responsibilities",
+    "log_joint",
+    "log_likelihood",
+    "log_likelihood_kernel",
+    "log_responsibilities",
+    "m_step",
+    "mixture_logpdf",
+    "mixture_pdf",
+    "q_function",
+    "q_gradient_means",
+    "responsibilities",
+    "responsibilities_naive",
+    "sample",
+    "update_means",
+    "update_shared_variance",
+    "update_variances",
+    "update_weights",
+]
+
+__version__ = "0.1.0"
