@@ -9,7 +9,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup lab test lint bench clean
+.PHONY: setup lab test lint bench refresh clean
 
 setup: $(STAMP)
 
@@ -31,6 +31,14 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_fit.py
+	$(BIN)/python benchmarks/bench_widgets.py
+
+# Re-execute the instructor notebooks in place, storing fresh outputs
+# (after a change to emlib or a lesson; nbval then compares against these).
+refresh: $(STAMP)
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+		--ExecutePreprocessor.record_timing=False --ExecutePreprocessor.timeout=120 \
+		solutions/*/*.ipynb
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

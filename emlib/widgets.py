@@ -1,0 +1,339 @@
+"""Sliders for sigma^2 and K that redraw one figure in place.
+
+Each explorer owns one matplotlib ``Figure`` (not registered with pyplot, so
+nothing leaks into the notebook's figure list) whose artists are created once.
+A slider move updates the artists' data, renders the figure to PNG and puts
+the bytes into an ``ipywidgets.Image``: the picture changes without a new
+figure, a new output or a flicker, and it works in any Jupyter front end that
+renders ipywidgets, with no extra matplotlib backend. The printed numbers go
+to an ``ipywidgets.HTML`` under the picture.
+
+``explorer.static()`` returns the current picture as a plain image, for the
+static copy that follows each interactive cell in the lessons.
+
+The explorers:
+
+- :class:`DensityExplorer` (lesson 1): the mixture density and its weighted
+  components as the components overlap;
+- :class:`ResponsibilityExplorer` (lesson 3): responsibilities R_k(x) going
+  from soft to hard as sigma^2 shrinks;
+- :class:`LiveFitExplorer` (lesson 5): a live EM fit with its log-likelihood trace.
+"""
+
+from __future__ import annotations
+
+import io
+
+import ipywidgets as widgets
+import numpy as np
+from IPython.display import Image as StaticImage
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from ._validation import check_positive_int, check_positive_real
+from .estep import responsibilities
+from .fitting import fit
+from .model import MixtureParams, component_pdf, mixture_pdf, sample
+
+MAX_K = 8
+SIGMA2_RANGE = (1e-3, 10.0)
+COLOURS = [f"C{k}" for k in range(MAX_K)]
+ONE_PANEL = dict(left=0.09, right=0.98, bottom=0.14, top=0.9)
+TWO_PANELS = dict(left=0.09, right=0.98, bottom=0.14, top=0.9, wspace=0.35)
+# Rendering dominates the cost of a move. Three choices keep it well under
+# 100 ms: 80 dpi (sharp enough on screen), fixed margins instead of a layout
+# engine (constrained layout re-measures every tick label on every draw, and
+# makes savefig draw twice), and fast PNG compression.
+DPI = 80
+PNG_OPTIONS = {"compress_level": 1}
+
+
+def spaced_means(k: int, spacing: float = 2.5) -> np.ndarray:
+    """K means ``spacing`` apart, centred on 0."""
+    return spacing * (np.arange(k) - (k - 1) / 2.0)
+
+
+def count_modes(density: np.ndarray) -> int:
+    """Number of strict local maxima of a density sampled on a grid."""
+    d = np.asarray(density)
+    return int(np.sum((d[1:-1] > d[:-2]) & (d[1:-1] >= d[2:])))
+
+
+class _Explorer:
+    """Sliders for sigma^2 and K over one figure that is redrawn in place."""
+
+    title = ""
+
+    def __init__(self, sigma2: float, k: int, figsize: tuple[float, float],
+                 margins: dict[str, float]) -> None:
+        sigma2 = check_positive_real(sigma2, "sigma2")
+        k = check_positive_int(k, "k")
+        if not SIGMA2_RANGE[0] <= sigma2 <= SIGMA2_RANGE[1]:
+            raise ValueError(f"sigma2 must be in [{SIGMA2_RANGE[0]}, {SIGMA2_RANGE[1]}]; "
+                             f"got {sigma2}")
+        if k > MAX_K:
+            raise ValueError(f"k must be between 1 and {MAX_K}; got {k}")
+        self.figure = Figure(figsize=figsize, dpi=DPI)
+        self.figure.subplots_adjust(**margins)
+        FigureCanvasAgg(self.figure)
+        self.sigma2_slider = widgets.FloatLogSlider(
+            value=sigma2, base=10, min=np.log10(SIGMA2_RANGE[0]), max=np.log10(SIGMA2_RANGE[1]),
+            step=0.05, description="σ²", readout_format=".3g", continuous_update=True,
+        )
+        self.k_slider = widgets.IntSlider(
+            value=k, min=1, max=MAX_K, step=1, description="K", continuous_update=True
+        )
+        self.image = widgets.Image(format="png")
+        self.readout = widgets.HTML()
+        self._quiet = False
+        self._build()
+        self.update()
+        self.sigma2_slider.observe(self._on_change, names="value")
+        self.k_slider.observe(self._on_change, names="value")
+
+    # -- what subclasses provide -------------------------------------------------
+    def _build(self) -> None:
+        raise NotImplementedError
+
+    def _draw(self, sigma2: float, k: int) -> str:
+        """Update the artists for these values; return the readout text."""
+        raise NotImplementedError
+
+    # -- shared machinery --------------------------------------------------------
+    @property
+    def sigma2(self) -> float:
+        return float(self.sigma2_slider.value)
+
+    @property
+    def k(self) -> int:
+        return int(self.k_slider.value)
+
+    @property
+    def summary(self) -> str:
+        """The numbers printed under the picture, for the sliders' current values."""
+        return self.readout.value
+
+    def _on_change(self, _change: dict) -> None:
+        if not self._quiet:
+            self.update()
+
+    def update(self) -> None:
+        """Redraw for the sliders' current values."""
+        self.readout.value = self._draw(self.sigma2, self.k)
+        self.image.value = self.png()
+
+    def set(self, sigma2: float | None = None, k: int | None = None) -> None:
+        """Move the sliders from code, redrawing once."""
+        self._quiet = True
+        try:
+            if sigma2 is not None:
+                self.sigma2_slider.value = sigma2
+            if k is not None:
+                self.k_slider.value = k
+        finally:
+            self._quiet = False
+        self.update()
+
+    def png(self) -> bytes:
+        buffer = io.BytesIO()
+        self.figure.savefig(buffer, format="png", dpi=DPI, pil_kwargs=PNG_OPTIONS)
+        return buffer.getvalue()
+
+    @property
+    def widget(self) -> widgets.VBox:
+        return widgets.VBox([widgets.HBox([self.sigma2_slider, self.k_slider]),
+                             self.image, self.readout])
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    def static(self) -> StaticImage:
+        """The current picture as a plain PNG image, readable without a kernel."""
+        return StaticImage(data=self.png(), format="png")
+
+    def _component_lines(self, ax, label: str, **style) -> list:
+        """One line per possible component, created once; a move shows the first K."""
+        self._line_label = label
+        return [ax.plot([], [], color=COLOURS[j], **style)[0] for j in range(MAX_K)]
+
+    def _show_first(self, lines: list, k: int) -> None:
+        for j, line in enumerate(lines):
+            line.set_visible(j < k)
+            # a leading underscore keeps a hidden line out of the legend
+            line.set_label(f"{self._line_label} {j + 1}" if j < k else "_hidden")
+
+
+class DensityExplorer(_Explorer):
+    """The mixture density as the components overlap (lesson 1).
+
+    K components with means 2.5 apart, equal weights and a common variance
+    sigma^2. Shows each weighted component ``pi_k N(x | mu_k, sigma^2)``, their
+    sum, and a histogram of a sample of ``n`` points drawn from the mixture.
+    Prints the number of modes of the density and the share of the sample
+    that Bayes' rule would assign to a component other than its own.
+    """
+
+    def __init__(self, sigma2: float = 0.5, k: int = 3, n: int = 2000, seed: int = 0) -> None:
+        self.n = check_positive_int(n, "n")
+        self.seed = seed
+        self.grid = np.linspace(-14.0, 14.0, 801)
+        self.edges = np.linspace(-14.0, 14.0, 113)
+        super().__init__(sigma2, k, figsize=(8.0, 3.6), margins=ONE_PANEL)
+
+    def params(self, sigma2: float, k: int) -> MixtureParams:
+        return MixtureParams(spaced_means(k), variance=sigma2)
+
+    def _build(self) -> None:
+        ax = self.ax = self.figure.add_subplot()
+        self.hist = ax.stairs(np.zeros(self.edges.size - 1), self.edges, fill=True,
+                              color="0.85", label="sample histogram")
+        self.lines = self._component_lines(ax, r"$\pi_k N(x\mid\mu_k,\sigma^2)$, k =", ls="--")
+        (self.total,) = ax.plot([], [], color="black", lw=2, label="mixture density p(x)")
+        ax.set_xlim(self.grid[0], self.grid[-1])
+        ax.set_xlabel("x")
+        ax.set_ylabel("density")
+
+    def _draw(self, sigma2: float, k: int) -> str:
+        p = self.params(sigma2, k)
+        comps = component_pdf(self.grid, p) * p.weights
+        for j, line in enumerate(self.lines[:k]):
+            line.set_data(self.grid, comps[:, j])
+        self._show_first(self.lines, k)
+        density = comps.sum(axis=1)
+        self.total.set_data(self.grid, density)
+        x, z = sample(p, self.n, np.random.default_rng(self.seed))
+        counts, _ = np.histogram(x, self.edges)
+        heights = counts / (self.n * np.diff(self.edges))
+        self.hist.set_data(heights)
+        self.ax.set_ylim(0.0, 1.1 * max(density.max(), heights.max()))
+        self.ax.set_title(f"Mixture of K = {k} normals, σ² = {sigma2:.3g}")
+        self.ax.legend(loc="upper right", fontsize=7)
+        modes = count_modes(density)
+        wrong = float(np.mean(np.argmax(responsibilities(x, p), axis=1) != z))
+        return (f"K = {k}, σ² = {sigma2:.3g}: the density has {modes} mode(s); "
+                f"Bayes' rule assigns {100 * wrong:.1f}% of the sample to another component")
+
+
+class ResponsibilityExplorer(_Explorer):
+    """Responsibilities going from soft to hard (lesson 3).
+
+    Data: ``n`` points from a fixed three-component mixture. For the sliders'
+    K, the means are the data's quantiles at (j + 1/2) / K, the weights are
+    equal, and sigma^2 is the slider's. Shows R_k(x) on a grid, with the data
+    as a rug. Prints the mean over the data of max_k R_ik (1 means hard
+    assignments) and the mean entropy of the rows of R, in nats.
+    """
+
+    def __init__(self, sigma2: float = 1.0, k: int = 3, n: int = 2000, seed: int = 0) -> None:
+        self.n = check_positive_int(n, "n")
+        truth = MixtureParams([-3.0, 0.0, 3.0], [0.3, 0.4, 0.3], variance=1.0)
+        self.x, _ = sample(truth, self.n, np.random.default_rng(seed))
+        self.grid = np.linspace(-7.0, 7.0, 701)
+        super().__init__(sigma2, k, figsize=(8.0, 3.6), margins=ONE_PANEL)
+
+    def params(self, sigma2: float, k: int) -> MixtureParams:
+        means = np.quantile(self.x, (np.arange(k) + 0.5) / k)
+        return MixtureParams(means, variance=sigma2)
+
+    def _build(self) -> None:
+        ax = self.ax = self.figure.add_subplot()
+        self.lines = self._component_lines(ax, "R_k(x), k =", lw=2)
+        rug = self.x[:: max(1, self.n // 400)]
+        ax.plot(rug, np.full(rug.size, -0.04), "|", color="0.4", ms=6, label="data (rug)")
+        self.mean_marks = ax.scatter([], [], marker="v", color="black", zorder=3,
+                                     label="component means")
+        ax.set_xlim(self.grid[0], self.grid[-1])
+        ax.set_ylim(-0.08, 1.08)
+        ax.set_xlabel("x")
+        ax.set_ylabel("responsibility P(z = k | x)")
+
+    def _draw(self, sigma2: float, k: int) -> str:
+        p = self.params(sigma2, k)
+        curves = responsibilities(self.grid, p)
+        for j, line in enumerate(self.lines[:k]):
+            line.set_data(self.grid, curves[:, j])
+        self._show_first(self.lines, k)
+        self.mean_marks.set_offsets(np.column_stack([p.means, np.full(k, 1.04)]))
+        self.ax.set_title(f"Responsibilities, K = {k}, σ² = {sigma2:.3g}")
+        self.ax.legend(loc="center right", fontsize=7)
+        r = responsibilities(self.x, p)
+        hardness = float(np.mean(r.max(axis=1)))
+        entropy = float(np.mean(-np.sum(np.where(r > 0, r * np.log(np.where(r > 0, r, 1.0)),
+                                                 0.0), axis=1)))
+        return (f"K = {k}, σ² = {sigma2:.3g}: mean max responsibility {hardness:.3f}, "
+                f"mean entropy {entropy:.3f} nats")
+
+
+class LiveFitExplorer(_Explorer):
+    """A live EM fit of the notes' model (lesson 5).
+
+    Data: ``n`` points from a fixed three-component mixture with variance 1.
+    Each move fits K means by EM with the slider's sigma^2 held known (equal
+    weights, a seeded start), and shows the fitted density over the data's
+    histogram beside the log-likelihood trace of the iterations.
+    """
+
+    def __init__(self, sigma2: float = 1.0, k: int = 3, n: int = 2000, seed: int = 0,
+                 max_iter: int = 200) -> None:
+        self.n = check_positive_int(n, "n")
+        self.seed = seed
+        self.max_iter = check_positive_int(max_iter, "max_iter")
+        truth = MixtureParams([-4.0, 0.0, 3.5], [0.3, 0.4, 0.3], variance=1.0)
+        self.x, _ = sample(truth, self.n, np.random.default_rng(seed))
+        self.grid = np.linspace(-9.0, 8.0, 681)
+        self.edges = np.linspace(-9.0, 8.0, 69)
+        self.result = None
+        super().__init__(sigma2, k, figsize=(9.0, 3.6), margins=TWO_PANELS)
+
+    def _build(self) -> None:
+        self.ax, self.ax_ll = self.figure.subplots(1, 2, width_ratios=[3, 2])
+        counts, _ = np.histogram(self.x, self.edges)
+        heights = counts / (self.n * np.diff(self.edges))
+        self.ax.stairs(heights, self.edges, fill=True, color="0.85", label="data histogram")
+        self.lines = self._component_lines(self.ax, "component", ls="--")
+        (self.total,) = self.ax.plot([], [], color="black", lw=2)
+        self.ax.set_xlim(self.grid[0], self.grid[-1])
+        self.ax.set_xlabel("x")
+        self.ax.set_ylabel("density")
+        self.hist_top = heights.max()
+        # Built once: one entry stands for all component curves, so a move
+        # neither rebuilds the legend nor lays out K entries (a third of the
+        # cost of a redraw at K = 8).
+        labels = ["data histogram", r"fitted components $\pi_k N(x \mid \mu_k, \sigma^2)$",
+                  "fitted mixture"]
+        self.ax.legend(handles=[self.ax.patches[0], self.lines[0], self.total], labels=labels,
+                       loc="upper left", fontsize=7)
+        (self.trace,) = self.ax_ll.plot([], [], marker=".", color="C0", label="log-likelihood")
+        self.ax_ll.set_xlabel("iteration t")
+        self.ax_ll.set_ylabel("log-likelihood of θ⁽ᵗ⁾")
+        self.ax_ll.set_title("EM never decreases it")
+        self.ax_ll.legend(loc="lower right", fontsize=7)
+
+    def _draw(self, sigma2: float, k: int) -> str:
+        import warnings
+
+        from .fitting import ConvergenceWarning
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            result = fit(self.x, k, variance=sigma2, seed=self.seed, tol=1e-6,
+                         max_iter=self.max_iter).sorted_by_mean()
+        self.result = result
+        comps = component_pdf(self.grid, result.params) * result.weights
+        for j, line in enumerate(self.lines[:k]):
+            line.set_data(self.grid, comps[:, j])
+        for j, line in enumerate(self.lines):
+            line.set_visible(j < k)
+        density = mixture_pdf(self.grid, result.params)
+        self.total.set_data(self.grid, density)
+        self.ax.set_ylim(0.0, 1.1 * max(density.max(), self.hist_top))
+        self.ax.set_title(f"EM fit, K = {k}, σ² = {sigma2:.3g} (known)")
+        ll = result.log_likelihood_history
+        self.trace.set_data(np.arange(ll.size), ll)
+        self.ax_ll.set_xlim(-0.5, max(ll.size - 0.5, 1.5))
+        spread = max(ll[-1] - ll[0], 1.0)
+        self.ax_ll.set_ylim(ll[0] - 0.05 * spread, ll[-1] + 0.05 * spread)
+        state = "converged" if result.converged else "stopped at the cap"
+        means = ", ".join(f"{m:.2f}" for m in result.means)
+        return (f"K = {k}, σ² = {sigma2:.3g}: {state} after {result.n_iter} iterations, "
+                f"log-likelihood {result.log_likelihood:.2f}, means {means}")
