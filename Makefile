@@ -37,7 +37,8 @@ bench: $(STAMP)
 # (after a change to emlib or a lesson; nbval then compares against these).
 refresh: $(STAMP)
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
-		--ExecutePreprocessor.record_timing=False --ExecutePreprocessor.timeout=120 \
+		--ExecutePreprocessor.record_timing=False --ExecutePreprocessor.store_widget_state=False \
+		--ExecutePreprocessor.timeout=120 \
 		solutions/*/*.ipynb
 
 clean:

@@ -70,9 +70,15 @@ def responsibilities_naive(x: object, params: MixtureParams) -> np.ndarray:
     """Eq (12) taken literally: a ratio of exponentials. For teaching only.
 
     ``exp(-(x_i - mu_k)^2 / (2 sigma^2)) pi_k / sum_j exp(-(x_i - mu_j)^2 / (2 sigma^2)) pi_j``.
-    Correct on well-scaled data, but every exponential underflows to 0 once
-    ``(x_i - mu_k)^2 / (2 sigma^2)`` exceeds about 745 for all k, and the
-    row becomes 0/0 = NaN. Use :func:`responsibilities` instead.
+    Two limits, both kept on purpose because they are the formula's own:
+
+    - every exponential underflows to 0 once ``(x_i - mu_k)^2 / (2 sigma^2)``
+      exceeds about 745 for all k, and the row becomes 0/0 = NaN;
+    - eq (11) dropped the normal constant ``(2 pi sigma^2)^(-1/2)``, which is
+      valid only when all components share sigma^2. With per-component
+      variances (``params.variance`` an array) the result is wrong.
+
+    Use :func:`responsibilities` instead.
 
     Returns
     -------
@@ -93,7 +99,8 @@ def hard_responsibilities(x: object, means: object) -> np.ndarray:
     As sigma^2 -> 0 the term ``-(x_i - mu_k)^2 / (2 sigma^2)`` dominates
     ``log pi_k`` and the softmax puts all its mass on the closest mean (any
     weight pi_k > 0 drops out). This is the assignment step of k-means.
-    Ties go to the lower index.
+    At an exact tie between two means the limit is not one-hot (it is
+    ``pi_k / (pi_k + pi_j)``); by convention ties go to the lower index.
 
     Parameters
     ----------

@@ -169,7 +169,8 @@ def q_function(x: object, resp: object, params: MixtureParams) -> float:
         2.0 * params.variances
     )
     # 0 * log(0): a component with weight 0 and no responsibility adds nothing.
-    return float(np.sum(np.where(r > 0, r * terms, 0.0)))
+    # Mask before multiplying, so that 0 * -inf is never evaluated.
+    return float(np.sum(r * np.where(r > 0, terms, 0.0)))
 
 
 def q_gradient_means(x: object, resp: object, params: MixtureParams) -> np.ndarray:

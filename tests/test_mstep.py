@@ -132,3 +132,13 @@ def test_statistics_about_the_old_means_survive_a_large_offset():
     stats = statistics(x, r, np.array([1e8 + 0.003]))
     exact = np.sum((x - x.mean()) ** 2)
     assert stats.scatter()[0] == pytest.approx(exact, rel=1e-6)
+
+
+def test_q_with_a_zero_weight_and_no_responsibility_is_finite_and_silent(sample3):
+    x, _ = sample3
+    p = emlib.MixtureParams([-4.0, 0.5, 5.0], [0.5, 0.5, 0.0], variance=1.3)
+    r = emlib.responsibilities(x, p)
+    with np.errstate(all="raise"):
+        q = emlib.q_function(x, r, p)
+    two = emlib.MixtureParams([-4.0, 0.5], [0.5, 0.5], variance=1.3)
+    assert q == pytest.approx(emlib.q_function(x, r[:, :2], two), rel=1e-12)
