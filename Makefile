@@ -9,7 +9,8 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup lab test lint bench refresh clean
+.PHONY: setup lab test lint bench refresh clean \
+	release collect autograde manual export feedback
 
 setup: $(STAMP)
 
@@ -40,6 +41,34 @@ refresh: $(STAMP)
 		--ExecutePreprocessor.record_timing=False --ExecutePreprocessor.store_widget_state=False \
 		--ExecutePreprocessor.timeout=120 \
 		solutions/*/*.ipynb
+
+# The instructor's cycle (README, "For instructors"). Each runs nbgrader from
+# here through coursetools, e.g.
+#   make release
+#   make collect LESSON=01_generative_model FROM=~/inbox
+#   make autograde LESSON=01_generative_model
+#   make manual SCORES=written.csv
+#   make export
+#   make feedback LESSON=01_generative_model
+COURSE := $(BIN)/python -m coursetools
+
+release: $(STAMP)
+	$(COURSE) release
+
+collect: $(STAMP)
+	$(COURSE) collect $(LESSON) $(FROM)
+
+autograde: $(STAMP)
+	$(COURSE) autograde $(LESSON) --jobs $(or $(JOBS),2) $(if $(FORCE),--force)
+
+manual: $(STAMP)
+	$(COURSE) manual $(SCORES)
+
+export: $(STAMP)
+	$(COURSE) export --to $(or $(TO),grading/grades.csv)
+
+feedback: $(STAMP)
+	$(COURSE) feedback $(LESSON)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
