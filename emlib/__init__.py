@@ -7,6 +7,8 @@ Modules follow the derivation:
 - :mod:`emlib.estep`: responsibilities, eqs (8)-(12), and their hard limit;
 - :mod:`emlib.mstep`: the Q function and its maximisers, eqs (13)-(19);
 - :mod:`emlib.fitting`: the EM loop;
+- :mod:`emlib.selection`: choosing K (BIC);
+- :mod:`emlib.datasets`: Old Faithful and the galaxies, shipped as CSV;
 - :mod:`emlib.sweep`: the loop's fused, chunked E-step (speed).
 
 Examples
@@ -17,6 +19,7 @@ Examples
 [-2.0, 0.0, 3.0]
 """
 
+from .datasets import load_faithful, load_galaxies
 from .estep import (
     hard_responsibilities,
     log_responsibilities,
@@ -42,9 +45,14 @@ from .mstep import (
     update_variances,
     update_weights,
 )
+from .selection import bic, n_parameters
 
 __all__ = [
     "ConvergenceWarning",
+    "bic",
+    "load_faithful",
+    "load_galaxies",
+    "n_parameters",
     "FitResult",
     "MixtureParams",
     "component_logpdf",

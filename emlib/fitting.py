@@ -54,6 +54,8 @@ class FitResult:
     converged : bool
         Whether the change in log-likelihood per point fell below ``tol``
         before ``max_iter`` was reached.
+    learn_weights, variance_model : bool, str
+        Which parameters were learned (as passed to :func:`fit`).
     """
 
     params: MixtureParams
@@ -64,6 +66,8 @@ class FitResult:
     log_likelihood_history: np.ndarray
     n_iter: int
     converged: bool
+    learn_weights: bool = False
+    variance_model: str = "known"
 
     @property
     def means(self) -> np.ndarray:
@@ -86,6 +90,14 @@ class FitResult:
     def log_likelihood(self) -> float:
         """Log-likelihood of the final estimates."""
         return float(self.log_likelihood_history[-1])
+
+    @property
+    def n_parameters(self) -> int:
+        """Number of free parameters fitted (see :func:`emlib.selection.n_parameters`)."""
+        from .selection import n_parameters
+
+        return n_parameters(self.params.n_components, learn_weights=self.learn_weights,
+                            variance_model=self.variance_model)
 
     @property
     def labels(self) -> np.ndarray:
@@ -275,4 +287,6 @@ def _run(
         log_likelihood_history=np.array(logliks),
         n_iter=len(history) - 1,
         converged=converged,
+        learn_weights=learn_weights,
+        variance_model=variance_model,
     )

@@ -17,7 +17,9 @@ The explorers:
   components as the components overlap;
 - :class:`ResponsibilityExplorer` (lesson 3): responsibilities R_k(x) going
   from soft to hard as sigma^2 shrinks;
-- :class:`LiveFitExplorer` (lesson 5): a live EM fit with its log-likelihood trace.
+- :class:`LiveFitExplorer` (lesson 5): a live EM fit with its log-likelihood trace;
+- :class:`ModelSelectionExplorer` (lesson 6): training log-likelihood, BIC and
+  held-out log-likelihood against K, as the components overlap.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from matplotlib.figure import Figure
 from ._validation import check_positive_int, check_positive_real
 from .estep import responsibilities
 from .fitting import fit
-from .model import MixtureParams, component_pdf, mixture_pdf, sample
+from .model import MixtureParams, component_pdf, mixture_logpdf, mixture_pdf, sample
 
 MAX_K = 8
 SIGMA2_RANGE = (1e-3, 10.0)
@@ -76,9 +78,15 @@ class _Explorer:
         self.figure = Figure(figsize=figsize, dpi=DPI)
         self.figure.subplots_adjust(**margins)
         FigureCanvasAgg(self.figure)
+        # sigma^2 is sent when a move ends (a key press, the release of a drag), not during
+        # it. A log slider that updates continuously sends back every value the browser
+        # shows it, after snapping it to its grid of exponents: an explorer made or set from
+        # code at sigma^2 = 0.5 would redraw at 0.501 (10^-0.30) as soon as JupyterLab
+        # displayed it, and of two values set in one cell (lesson 5: 4, then 10) the echo of
+        # the first would arrive last and win.
         self.sigma2_slider = widgets.FloatLogSlider(
             value=sigma2, base=10, min=np.log10(SIGMA2_RANGE[0]), max=np.log10(SIGMA2_RANGE[1]),
-            step=0.05, description="σ²", readout_format=".3g", continuous_update=True,
+            step=0.05, description="σ²", readout_format=".3g", continuous_update=False,
         )
         self.k_slider = widgets.IntSlider(
             value=k, min=1, max=MAX_K, step=1, description="K", continuous_update=True
@@ -337,3 +345,125 @@ class LiveFitExplorer(_Explorer):
         means = ", ".join(f"{m:.2f}" for m in result.means)
         return (f"K = {k}, σ² = {sigma2:.3g}: {state} after {result.n_iter} iterations, "
                 f"log-likelihood {result.log_likelihood:.2f}, means {means}")
+
+
+class ModelSelectionExplorer(_Explorer):
+    """Choosing K (lesson 6): training log-likelihood against BIC and held-out data.
+
+    Data: ``n`` training and ``n`` held-out points from a mixture of four
+    components 3 apart, weights (0.2, 0.3, 0.3, 0.2), whose common variance is
+    the sigma^2 slider: the larger it is, the more the components overlap. For
+    each K from 1 to 8 the explorer fits weights, means and a shared variance
+    (started from the data's quantiles, so no seed is involved) and plots, per
+    point, the training log-likelihood, the held-out log-likelihood and
+    ``-BIC / 2n``; the K slider picks the fit drawn on the left. Fits are
+    computed once per sigma^2, so moving K only redraws.
+
+    Past the true K the held-out curve is flat up to noise, so its maximum is
+    a coin toss; the explorer reports the smallest K whose held-out
+    log-likelihood is within one standard error of the best (the
+    one-standard-error rule).
+    """
+
+    TRUE_MEANS = (-4.5, -1.5, 1.5, 4.5)
+    TRUE_WEIGHTS = (0.2, 0.3, 0.3, 0.2)
+
+    def __init__(self, sigma2: float = 1.0, k: int = 4, n: int = 600, seed: int = 3) -> None:
+        self.n = check_positive_int(n, "n")
+        self.seed = seed
+        self.ks = np.arange(1, MAX_K + 1)
+        self.grid = np.linspace(-12.0, 12.0, 601)
+        self._cache: dict[float, dict] = {}
+        super().__init__(sigma2, k, figsize=(9.0, 3.6), margins=TWO_PANELS)
+
+    def data(self, sigma2: float) -> tuple[np.ndarray, np.ndarray]:
+        """Training and held-out samples for this sigma^2 (the same seed for every value)."""
+        truth = MixtureParams(self.TRUE_MEANS, self.TRUE_WEIGHTS, variance=sigma2)
+        rng = np.random.default_rng(self.seed)
+        return sample(truth, self.n, rng)[0], sample(truth, self.n, rng)[0]
+
+    def fits(self, sigma2: float) -> dict:
+        """Fits for K = 1..8 and their scores, computed once per sigma^2."""
+        key = round(float(sigma2), 12)
+        if key not in self._cache:
+            import warnings
+
+            from .fitting import ConvergenceWarning
+            from .likelihood import log_likelihood
+            from .selection import bic
+
+            train, test = self.data(sigma2)
+            results, rows, per_point = [], [], []
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                for k in self.ks:
+                    start = np.quantile(train, (np.arange(k) + 0.5) / k)
+                    r = fit(train, int(k), means_init=start, learn_weights=True,
+                            variance_model="shared", tol=1e-5, max_iter=200)
+                    results.append(r)
+                    per_point.append(mixture_logpdf(test, r.params))
+                    rows.append((r.log_likelihood / self.n,
+                                 log_likelihood(test, r.params) / self.n,
+                                 -bic(r) / (2 * self.n), bic(r)))
+            table = np.array(rows)
+            best = int(np.argmax(table[:, 1]))
+            standard_error = float(np.std(per_point[best]) / np.sqrt(self.n))
+            within = np.flatnonzero(table[:, 1] >= table[best, 1] - standard_error)
+            self._cache[key] = dict(train=train, results=results, table=table,
+                                    best_bic=int(self.ks[np.argmax(table[:, 2])]),
+                                    best_held_out=int(self.ks[within[0]]))
+        return self._cache[key]
+
+    def _build(self) -> None:
+        self.ax, self.ax_k = self.figure.subplots(1, 2, width_ratios=[3, 2])
+        self.edges = np.linspace(-12.0, 12.0, 73)
+        self.hist = self.ax.stairs(np.zeros(self.edges.size - 1), self.edges, fill=True,
+                                   color="0.85", label="training data")
+        self.lines = self._component_lines(self.ax, "component", ls="--")
+        (self.total,) = self.ax.plot([], [], color="black", lw=2)
+        labels = ["training data", r"fitted components $\pi_k N(x \mid \mu_k, \sigma^2)$",
+                  "fitted mixture"]
+        self.ax.legend(handles=[self.hist, self.lines[0], self.total], labels=labels,
+                       loc="upper left", fontsize=7)
+        self.ax.set_xlim(self.grid[0], self.grid[-1])
+        self.ax.set_xlabel("x")
+        self.ax.set_ylabel("density")
+        (self.train_line,) = self.ax_k.plot(self.ks, np.zeros(MAX_K), "o-", color="C0",
+                                            label="training log-lik / n")
+        (self.test_line,) = self.ax_k.plot(self.ks, np.zeros(MAX_K), "s-", color="C1",
+                                           label="held-out log-lik / n")
+        (self.bic_line,) = self.ax_k.plot(self.ks, np.zeros(MAX_K), "^-", color="C2",
+                                          label="-BIC / 2n")
+        self.k_mark = self.ax_k.axvline(1, color="0.3", ls=":", label="slider K")
+        self.ax_k.set_xlabel("number of components K")
+        self.ax_k.set_ylabel("per point")
+        self.ax_k.set_title("Choosing K")
+        self.ax_k.legend(loc="lower right", fontsize=7)
+
+    def _draw(self, sigma2: float, k: int) -> str:
+        fits = self.fits(sigma2)
+        result = fits["results"][k - 1]
+        counts, _ = np.histogram(fits["train"], self.edges)
+        heights = counts / (self.n * np.diff(self.edges))
+        self.hist.set_data(heights)
+        comps = component_pdf(self.grid, result.params) * result.weights
+        for j, line in enumerate(self.lines):
+            line.set_visible(j < k)
+            if j < k:
+                line.set_data(self.grid, comps[:, j])
+        density = mixture_pdf(self.grid, result.params)
+        self.total.set_data(self.grid, density)
+        self.ax.set_ylim(0.0, 1.15 * max(density.max(), heights.max()))
+        self.ax.set_title(f"Fit with K = {k}; data: 4 components, σ² = {sigma2:.3g}")
+        table = fits["table"]
+        for line, column in ((self.train_line, 0), (self.test_line, 1), (self.bic_line, 2)):
+            line.set_ydata(table[:, column])
+        low, high = table[:, :3].min(), table[:, :3].max()
+        pad = 0.05 * (high - low) + 1e-9
+        self.ax_k.set_ylim(low - pad, high + pad)
+        self.k_mark.set_xdata([k, k])
+        train_ll, test_ll, _, bic_value = table[k - 1]
+        return (f"σ² = {sigma2:.3g}: BIC picks K = {fits['best_bic']}, held-out log-likelihood "
+                f"(one-standard-error rule) picks K = {fits['best_held_out']} (true K = 4). "
+                f"At K = {k}: training "
+                f"{train_ll:.3f}, held-out {test_ll:.3f} per point, BIC {bic_value:.1f}")

@@ -295,3 +295,28 @@ def test_a_crash_mid_batch_loses_no_recorded_score_and_the_batch_resumes(graded,
     final = gradebook_scores(root)
     assert {s: (final[s]["l1-ex1-tests"][0], final[s]["l1-ex2-tests"][0]) for s in students} == {
         s: EXPECTED[s] for s in students}
+
+
+def test_every_lesson_gives_its_model_answers_full_marks(tmp_path):
+    """The round trip for all lessons: release, submit the model answers, autograde."""
+    root = tmp_path / "course"
+    shutil.copytree(ROOT / "solutions", root / "solutions")
+    shutil.copy(ROOT / "nbgrader_config.py", root)
+    lessons = grading.release(root)
+    assert len(lessons) == len(grading.lesson_ids(ROOT))
+    for path in lessons:
+        lesson = path.parent.name
+        model = {c.metadata["nbgrader"]["grade_id"]: c.source for c in nbformat.read(
+            root / "solutions" / lesson / f"{lesson}.ipynb", as_version=4).cells
+            if c.metadata.get("nbgrader", {}).get("solution")}
+        nb = nbformat.read(path, as_version=4)
+        for c in nb.cells:
+            if c.metadata.get("nbgrader", {}).get("grade_id") in model:
+                c.source = model[c.metadata["nbgrader"]["grade_id"]]
+        inbox = tmp_path / f"inbox-{lesson}"
+        inbox.mkdir()
+        nbformat.write(nb, inbox / "model_student.ipynb")
+        grading.collect(root, inbox, lesson)
+        (report,) = grading.autograde(root, lesson, echo=lambda line: None)
+        assert report.status == "graded" and report.notes == [], (lesson, report)
+        assert report.max_score >= 4 and report.score == report.max_score, (lesson, report)
