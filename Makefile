@@ -8,6 +8,10 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# The browser the end-to-end test of the sliders drives (tests/test_e2e_lab.py): Debian's
+# Chromium, never one downloaded by Playwright.
+CHROMIUM ?= /usr/bin/chromium
+export CHROMIUM
 
 .PHONY: setup lab test lint bench refresh clean \
 	release collect autograde manual export feedback
@@ -20,12 +24,25 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev,grading]"
 	touch $@
 
+# JupyterLab on lectures/, as jupyter_lab_config.py sets it up (the end-to-end test starts
+# the lab from the same file).
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=lectures
+	$(BIN)/jupyter lab --config=$(CURDIR)/jupyter_lab_config.py
 
-test: $(STAMP)
+test: $(STAMP) $(CHROMIUM)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# Installed when missing and running as root (as CI does); anyone else is told how.
+$(CHROMIUM):
+	@if [ "$$(id -u)" != 0 ]; then \
+		echo "$(CHROMIUM) is missing: the end-to-end test of the sliders drives Chromium." >&2; \
+		echo "Install it with 'sudo apt-get install chromium' (Debian), or name one you have" >&2; \
+		echo "with CHROMIUM=/path/to/chromium, then run 'make test' again." >&2; \
+		exit 1; \
+	fi
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
