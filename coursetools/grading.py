@@ -148,11 +148,18 @@ def _readable(path: Path) -> str | None:
     return None
 
 
+def _gradebook(root: Path):
+    """nbgrader's gradebook of the course at ``root`` (a context manager)."""
+    from nbgrader.api import Gradebook
+
+    return Gradebook(f"sqlite:///{root / GRADEBOOK}")
+
+
 def _record_zero(root: Path, assignment: str, student: str) -> None:
     """Put the submission in the gradebook with no score, so that it exports as zero."""
-    from nbgrader.api import Gradebook, MissingEntry
+    from nbgrader.api import MissingEntry
 
-    with Gradebook(f"sqlite:///{root / GRADEBOOK}") as gb:
+    with _gradebook(root) as gb:
         try:
             gb.find_submission(assignment, student)
             return
@@ -169,9 +176,9 @@ def _record_zero(root: Path, assignment: str, student: str) -> None:
 
 
 def _scores(root: Path, assignment: str, student: str) -> tuple[float, float]:
-    from nbgrader.api import Gradebook, MissingEntry
+    from nbgrader.api import MissingEntry
 
-    with Gradebook(f"sqlite:///{root / GRADEBOOK}") as gb:
+    with _gradebook(root) as gb:
         try:
             submission = gb.find_submission(assignment, student)
         except MissingEntry:
@@ -271,10 +278,10 @@ def enter_manual_scores(root: Path, scores_csv: Path) -> int:
     """Enter hand-graded scores from a CSV with columns student_id, assignment, grade_id,
     score and optionally comment. Returns the number of scores entered.
     """
-    from nbgrader.api import Gradebook, MissingEntry
+    from nbgrader.api import MissingEntry
 
     entered = 0
-    with Gradebook(f"sqlite:///{root / GRADEBOOK}") as gb, Path(scores_csv).open() as handle:
+    with _gradebook(root) as gb, Path(scores_csv).open() as handle:
         for line, row in enumerate(csv.DictReader(handle), start=2):
             where = f"{scores_csv}:{line}"
             try:

@@ -164,6 +164,38 @@ class _Explorer:
         self._line_label = label
         return [ax.plot([], [], color=COLOURS[j], **style)[0] for j in range(MAX_K)]
 
+    def _fit_panel(self, ax, data_label: str) -> None:
+        """The fitting explorers' left panel: data histogram, component curves, their sum.
+
+        The legend is built once, with one entry standing for all component
+        curves, so a move neither rebuilds it nor lays out K entries (a third of
+        the cost of a redraw at K = 8).
+        """
+        self.ax = ax
+        self.hist = ax.stairs(np.zeros(self.edges.size - 1), self.edges, fill=True,
+                              color="0.85")
+        self.lines = self._component_lines(ax, "component", ls="--")
+        (self.total,) = ax.plot([], [], color="black", lw=2)
+        labels = [data_label, r"fitted components $\pi_k N(x \mid \mu_k, \sigma^2)$",
+                  "fitted mixture"]
+        ax.legend(handles=[self.hist, self.lines[0], self.total], labels=labels,
+                  loc="upper left", fontsize=7)
+        ax.set_xlim(self.grid[0], self.grid[-1])
+        ax.set_xlabel("x")
+        ax.set_ylabel("density")
+
+    def _draw_fit(self, params: MixtureParams, heights: np.ndarray) -> None:
+        """Show a fit's K weighted components and its density over histogram ``heights``."""
+        k = params.n_components
+        comps = component_pdf(self.grid, params) * params.weights
+        for j, line in enumerate(self.lines):
+            line.set_visible(j < k)
+            if j < k:
+                line.set_data(self.grid, comps[:, j])
+        density = mixture_pdf(self.grid, params)
+        self.total.set_data(self.grid, density)
+        self.ax.set_ylim(0.0, 1.15 * max(density.max(), heights.max()))
+
     def _show_first(self, lines: list, k: int) -> None:
         for j, line in enumerate(lines):
             line.set_visible(j < k)
@@ -294,23 +326,11 @@ class LiveFitExplorer(_Explorer):
         super().__init__(sigma2, k, figsize=(9.0, 3.6), margins=TWO_PANELS)
 
     def _build(self) -> None:
-        self.ax, self.ax_ll = self.figure.subplots(1, 2, width_ratios=[3, 2])
+        left, self.ax_ll = self.figure.subplots(1, 2, width_ratios=[3, 2])
+        self._fit_panel(left, "data histogram")
         counts, _ = np.histogram(self.x, self.edges)
-        heights = counts / (self.n * np.diff(self.edges))
-        self.ax.stairs(heights, self.edges, fill=True, color="0.85", label="data histogram")
-        self.lines = self._component_lines(self.ax, "component", ls="--")
-        (self.total,) = self.ax.plot([], [], color="black", lw=2)
-        self.ax.set_xlim(self.grid[0], self.grid[-1])
-        self.ax.set_xlabel("x")
-        self.ax.set_ylabel("density")
-        self.hist_top = heights.max()
-        # Built once: one entry stands for all component curves, so a move
-        # neither rebuilds the legend nor lays out K entries (a third of the
-        # cost of a redraw at K = 8).
-        labels = ["data histogram", r"fitted components $\pi_k N(x \mid \mu_k, \sigma^2)$",
-                  "fitted mixture"]
-        self.ax.legend(handles=[self.ax.patches[0], self.lines[0], self.total], labels=labels,
-                       loc="upper left", fontsize=7)
+        self.heights = counts / (self.n * np.diff(self.edges))
+        self.hist.set_data(self.heights)
         (self.trace,) = self.ax_ll.plot([], [], marker=".", color="C0", label="log-likelihood")
         self.ax_ll.set_xlabel("iteration t")
         self.ax_ll.set_ylabel("log-likelihood of θ⁽ᵗ⁾")
@@ -327,14 +347,7 @@ class LiveFitExplorer(_Explorer):
             result = fit(self.x, k, variance=sigma2, seed=self.seed, tol=1e-6,
                          max_iter=self.max_iter).sorted_by_mean()
         self.result = result
-        comps = component_pdf(self.grid, result.params) * result.weights
-        for j, line in enumerate(self.lines[:k]):
-            line.set_data(self.grid, comps[:, j])
-        for j, line in enumerate(self.lines):
-            line.set_visible(j < k)
-        density = mixture_pdf(self.grid, result.params)
-        self.total.set_data(self.grid, density)
-        self.ax.set_ylim(0.0, 1.1 * max(density.max(), self.hist_top))
+        self._draw_fit(result.params, self.heights)
         self.ax.set_title(f"EM fit, K = {k}, σ² = {sigma2:.3g} (known)")
         ll = result.log_likelihood_history
         self.trace.set_data(np.arange(ll.size), ll)
@@ -415,19 +428,9 @@ class ModelSelectionExplorer(_Explorer):
         return self._cache[key]
 
     def _build(self) -> None:
-        self.ax, self.ax_k = self.figure.subplots(1, 2, width_ratios=[3, 2])
         self.edges = np.linspace(-12.0, 12.0, 73)
-        self.hist = self.ax.stairs(np.zeros(self.edges.size - 1), self.edges, fill=True,
-                                   color="0.85", label="training data")
-        self.lines = self._component_lines(self.ax, "component", ls="--")
-        (self.total,) = self.ax.plot([], [], color="black", lw=2)
-        labels = ["training data", r"fitted components $\pi_k N(x \mid \mu_k, \sigma^2)$",
-                  "fitted mixture"]
-        self.ax.legend(handles=[self.hist, self.lines[0], self.total], labels=labels,
-                       loc="upper left", fontsize=7)
-        self.ax.set_xlim(self.grid[0], self.grid[-1])
-        self.ax.set_xlabel("x")
-        self.ax.set_ylabel("density")
+        left, self.ax_k = self.figure.subplots(1, 2, width_ratios=[3, 2])
+        self._fit_panel(left, "training data")
         (self.train_line,) = self.ax_k.plot(self.ks, np.zeros(MAX_K), "o-", color="C0",
                                             label="training log-lik / n")
         (self.test_line,) = self.ax_k.plot(self.ks, np.zeros(MAX_K), "s-", color="C1",
@@ -446,14 +449,7 @@ class ModelSelectionExplorer(_Explorer):
         counts, _ = np.histogram(fits["train"], self.edges)
         heights = counts / (self.n * np.diff(self.edges))
         self.hist.set_data(heights)
-        comps = component_pdf(self.grid, result.params) * result.weights
-        for j, line in enumerate(self.lines):
-            line.set_visible(j < k)
-            if j < k:
-                line.set_data(self.grid, comps[:, j])
-        density = mixture_pdf(self.grid, result.params)
-        self.total.set_data(self.grid, density)
-        self.ax.set_ylim(0.0, 1.15 * max(density.max(), heights.max()))
+        self._draw_fit(result.params, heights)
         self.ax.set_title(f"Fit with K = {k}; data: 4 components, σ² = {sigma2:.3g}")
         table = fits["table"]
         for line, column in ((self.train_line, 0), (self.test_line, 1), (self.bic_line, 2)):
