@@ -12,6 +12,8 @@ STAMP  := $(VENV)/.installed
 # Chromium, never one downloaded by Playwright.
 CHROMIUM ?= /usr/bin/chromium
 export CHROMIUM
+# The sandbox student code runs in while it is graded (coursetools/sandbox.py).
+BWRAP := /usr/bin/bwrap
 
 .PHONY: setup lab test lint bench refresh clean \
 	release collect autograde manual export feedback
@@ -29,7 +31,7 @@ $(STAMP): pyproject.toml
 lab: $(STAMP)
 	$(BIN)/jupyter lab --config=$(CURDIR)/jupyter_lab_config.py
 
-test: $(STAMP) $(CHROMIUM)
+test: $(STAMP) $(CHROMIUM) $(BWRAP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
@@ -43,6 +45,16 @@ $(CHROMIUM):
 	fi
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+$(BWRAP):
+	@if [ "$$(id -u)" != 0 ]; then \
+		echo "$(BWRAP) is missing: grading runs student code in bubblewrap's sandbox." >&2; \
+		echo "Install it with 'sudo apt-get install bubblewrap' (Debian), then run" >&2; \
+		echo "'make test' again." >&2; \
+		exit 1; \
+	fi
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -75,8 +87,9 @@ release: $(STAMP)
 collect: $(STAMP)
 	$(COURSE) collect $(LESSON) $(FROM)
 
-autograde: $(STAMP)
-	$(COURSE) autograde $(LESSON) --jobs $(or $(JOBS),2) $(if $(FORCE),--force)
+autograde: $(STAMP) $(BWRAP)
+	$(COURSE) autograde $(LESSON) --jobs $(or $(JOBS),2) $(if $(FORCE),--force) \
+		$(if $(MEMORY_GIB),--memory-gib $(MEMORY_GIB)) $(if $(UNSAFE),--unsafe)
 
 manual: $(STAMP)
 	$(COURSE) manual $(SCORES)

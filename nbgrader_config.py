@@ -6,6 +6,7 @@ working folders under grading/ (not in version control), with the gradebook in
 gradebook.db. See the README's instructor section for the cycle.
 """
 
+import os
 from pathlib import Path
 
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
@@ -17,6 +18,7 @@ from nbgrader.preprocessors import (
     OverwriteKernelspec,
 )
 
+from coursetools import sandbox
 from coursetools.integrity import HideHiddenTests, QuarantineTampering, RestoreCells
 
 c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
@@ -51,5 +53,9 @@ c.Autograde.sanitize_preprocessors = [
     CheckCellMetadata,
     QuarantineTampering,
 ]
+# Each submission's kernel runs in the sandbox of coursetools/sandbox.py: no files of the
+# course, no network, capped memory and processes (`autograde --unsafe` turns it off).
+if os.environ.get(sandbox.SWITCH) != "off":
+    c.Autograde.autograde_preprocessors = sandbox.autograde_preprocessors()
 # Feedback shows the graded notebook without its hidden tests.
 c.GenerateFeedback.preprocessors = [HideHiddenTests, GetGrades, CSSHTMLHeaderPreprocessor]

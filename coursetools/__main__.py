@@ -28,6 +28,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--force", action="store_true", help="grade again students already graded")
     p.add_argument("--student", action="append", help="only this student (repeatable)")
     p.add_argument("--jobs", type=int, default=1, help="students graded at a time (default 1)")
+    p.add_argument("--memory-gib", type=float, default=2.0,
+                   help="memory cap of each submission's sandboxed kernel (default 2)")
+    p.add_argument("--unsafe", action="store_true",
+                   help="grade without the sandbox (student code runs with your permissions)")
 
     p = commands.add_parser("manual", help="enter hand-graded scores from a CSV file")
     p.add_argument("scores", type=Path,
@@ -50,7 +54,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"collected {len(students)} submission(s) of {args.assignment}")
         elif args.command == "autograde":
             reports = grading.autograde(root, args.assignment, force=args.force,
-                                        students=args.student, jobs=args.jobs)
+                                        students=args.student, jobs=args.jobs,
+                                        unsafe=args.unsafe,
+                                        memory_bytes=int(args.memory_gib * 1024**3))
             bad = sum(r.status in ("unreadable", "failed") for r in reports)
             print(f"graded {len(reports)} submission(s); {bad} could not be run "
                   f"(see grading/reports/{args.assignment}.csv)")

@@ -7,7 +7,8 @@ Every step is nbgrader's own command run from the course root (where
 - ``release`` generates every student version and keeps ``lectures/`` clean;
 - ``collect`` copies submissions from a folder in nbgrader's layout or a flat
   folder of ``student_id.ipynb`` files, never touching the originals;
-- ``autograde`` grades each student in a separate nbgrader process, so an
+- ``autograde`` grades each student in a separate nbgrader process (the
+  submission's kernel in the sandbox of :mod:`coursetools.sandbox`), so an
   unreadable notebook, a crash or a kill loses nothing already recorded; an
   unreadable submission is recorded with zero; a per-student report says what
   happened (timeouts, errors, the integrity check);
@@ -21,14 +22,18 @@ import csv
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+
+from . import sandbox
 
 SOLUTIONS = "solutions"
 LECTURES = "lectures"
@@ -36,7 +41,9 @@ SUBMITTED = Path("grading") / "submitted"
 AUTOGRADED = Path("grading") / "autograded"
 FEEDBACK = Path("grading") / "feedback"
 REPORTS = Path("grading") / "reports"
+BACKUPS = Path("grading") / "backups"
 GRADEBOOK = "gradebook.db"
+BACKUPS_KEPT = 5
 # Written into a student's graded folder once grading finished and its scores
 # are in the gradebook: a resumed batch skips exactly these students.
 DONE_MARKER = ".graded"
@@ -56,9 +63,11 @@ def lesson_ids(root: Path) -> list[str]:
                   if p.is_dir() and (p / f"{p.name}.ipynb").exists())
 
 
-def nbgrader(root: Path, *args: str, timeout: float | None = None) -> subprocess.CompletedProcess:
-    """Run one nbgrader command from the course root."""
+def nbgrader(root: Path, *args: str, timeout: float | None = None,
+             sandboxed: bool = True) -> subprocess.CompletedProcess:
+    """Run one nbgrader command from the course root (autograde's kernels sandboxed or not)."""
     env = dict(os.environ)
+    env[sandbox.SWITCH] = "on" if sandboxed else "off"
     # nbgrader runs alembic and jupyter as programs: use this environment's.
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     return subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=root, env=env,
@@ -208,6 +217,7 @@ def _notes(log: str) -> list[str]:
 
 def autograde(root: Path, assignment: str, *, force: bool = False,
               students: list[str] | None = None, jobs: int = 1,
+              unsafe: bool = False, memory_bytes: int | None = None,
               echo=print) -> list[StudentReport]:
     """Grade every collected submission of ``assignment``, one nbgrader process per student.
 
@@ -215,14 +225,27 @@ def autograde(root: Path, assignment: str, *, force: bool = False,
     interrupted (even killed) resumes where it stopped: each student's scores are
     committed by their own nbgrader process before the student is marked done.
     ``jobs`` students are graded at a time. Writes grading/reports/ASSIGNMENT.csv.
+
+    Each submission's kernel runs in the sandbox of :mod:`coursetools.sandbox`
+    (``memory_bytes`` caps its memory, default 2 GiB). Where the sandbox cannot be
+    set up, grading refuses to start unless ``unsafe`` is given.
     """
+    problem = None if unsafe else sandbox.unavailable()
+    if problem:
+        raise GradingError(f"cannot grade in the sandbox: {problem}. Grade on a machine where "
+                           "it works, or pass --unsafe to run student code with your own "
+                           "permissions.")
+    back_up_gradebook(root)
+    options = [] if memory_bytes is None else [
+        f"--SandboxedKernelManager.memory_bytes={int(memory_bytes)}"]
     submitted = root / SUBMITTED
     everyone = sorted(p.name for p in submitted.iterdir()
                       if (p / assignment).is_dir()) if submitted.exists() else []
     reports = []
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        for report in pool.map(lambda s: _grade_one(root, assignment, s, force),
-                               students or everyone):
+        for report in pool.map(
+                lambda s: _grade_one(root, assignment, s, force, not unsafe, options),
+                students or everyone):
             reports.append(report)
             echo(f"{report.student:<24} {report.status:<10} {report.score:5.1f} / "
                  f"{report.max_score:4.1f}  {report.seconds:5.1f} s  {'; '.join(report.notes)}")
@@ -230,7 +253,24 @@ def autograde(root: Path, assignment: str, *, force: bool = False,
     return reports
 
 
-def _grade_one(root: Path, assignment: str, student: str, force: bool) -> StudentReport:
+def back_up_gradebook(root: Path) -> Path | None:
+    """Copy the gradebook to grading/backups/ (SQLite's online backup, so the copy is
+    consistent even while it is being written), keeping the last five copies."""
+    source = root / GRADEBOOK
+    if not source.exists():
+        return None
+    folder = root / BACKUPS
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"gradebook-{time.strftime('%Y%m%d-%H%M%S')}-{time.time_ns() % 10**9:09d}.db"
+    with closing(sqlite3.connect(source)) as live, closing(sqlite3.connect(target)) as copy:
+        live.backup(copy)
+    for old in sorted(folder.glob("gradebook-*.db"))[:-BACKUPS_KEPT]:
+        old.unlink()
+    return target
+
+
+def _grade_one(root: Path, assignment: str, student: str, force: bool, sandboxed: bool,
+               options: list[str]) -> StudentReport:
     start = time.perf_counter()
     done = root / AUTOGRADED / student / assignment / DONE_MARKER
     notebook = root / SUBMITTED / student / assignment / f"{assignment}.ipynb"
@@ -243,7 +283,7 @@ def _grade_one(root: Path, assignment: str, student: str, force: bool) -> Studen
     else:
         try:
             result = nbgrader(root, "autograde", assignment, "--student", student, "--force",
-                              timeout=STUDENT_TIMEOUT_S)
+                              *options, timeout=STUDENT_TIMEOUT_S, sandboxed=sandboxed)
             log, ok = result.stdout + result.stderr, result.returncode == 0
         except subprocess.TimeoutExpired:
             log, ok = f"grading took longer than {STUDENT_TIMEOUT_S} s", False

@@ -19,9 +19,9 @@ them with nbgrader preprocessors that ``nbgrader_config.py`` plugs into
   out of that feedback.
 
 The rules (see :func:`audit_source`) are about what a correct answer to this
-course's exercises never needs. This is a check for honest-looking cheating, not
-a sandbox: student code still runs with the grader's permissions, so grade on a
-machine or account that holds nothing else of value.
+course's exercises never needs. This is a check for honest-looking cheating inside
+the kernel; what the kernel can reach outside itself is the sandbox's business
+(:mod:`coursetools.sandbox`).
 """
 
 from __future__ import annotations

@@ -56,9 +56,14 @@ def spaced_means(k: int, spacing: float = 2.5) -> np.ndarray:
 
 
 def count_modes(density: np.ndarray) -> int:
-    """Number of strict local maxima of a density sampled on a grid."""
+    """Number of interior local maxima of a density sampled on a grid.
+
+    A run of equal values (a flat top, or a stretch where the density underflows to 0)
+    counts once, as a maximum only if both its neighbours are lower.
+    """
     d = np.asarray(density)
-    return int(np.sum((d[1:-1] > d[:-2]) & (d[1:-1] >= d[2:])))
+    runs = d[np.r_[True, d[1:] != d[:-1]]]  # one value per run of equal values
+    return int(np.sum((runs[1:-1] > runs[:-2]) & (runs[1:-1] > runs[2:])))
 
 
 class _Explorer:

@@ -16,9 +16,11 @@ import os
 import re
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import closing
 from pathlib import Path
 
 import nbformat
@@ -74,7 +76,19 @@ def answered(lecture, **answers):
     return nb
 
 
-def make_inbox(lecture, inbox: Path) -> None:
+# Reaches outside its folder with calls no static rule forbids: writes the gradebook,
+# the solutions and another submission, reads the hidden tests.
+ESCAPE = """for target in {targets!r}:
+    try:
+        np.savetxt(target, [0])
+        print("wrote", target)
+    except OSError as error:
+        print("cannot write", type(error).__name__)
+print(np.genfromtxt({solution!r}, dtype=str, delimiter="\\n")[:3])
+"""
+
+
+def make_inbox(lecture, inbox: Path, root: Path) -> None:
     """One fake submission per case, mostly as a flat folder of STUDENT.ipynb files."""
     def save(name, nb):
         nbformat.write(nb, inbox / f"{name}.ipynb")
@@ -106,6 +120,13 @@ def make_inbox(lecture, inbox: Path) -> None:
     save("s10_patches_emlib", answered(lecture, **{"l1-ex1-answer": WRONG_SAMPLE + (
         "\nemlib.sample = lambda p, n, rng: sample_mixture(p.means, p.weights, p.variance,"
         " n, rng)\nabs = lambda value: 0\nAssertionError = Exception\n")}))
+    # 7. escaping the sandbox: write the grader's files, read the solutions
+    solution = root / "solutions" / LESSON / f"{LESSON}.ipynb"
+    targets = [str(root / "gradebook.db"), str(solution),
+               str(root / "grading" / "submitted" / "s01_correct" / LESSON / f"{LESSON}.ipynb")]
+    save("s12_escapes", answered(lecture, **{"l1-ex1-answer": WRONG_SAMPLE, "l1-ex2-answer":
+        ESCAPE.format(targets=targets, solution=str(solution))
+        + solution_sources()["l1-ex2-answer"]}))
     # and one in nbgrader's own layout
     layout = inbox / "s11_layout" / LESSON
     layout.mkdir(parents=True)
@@ -124,6 +145,7 @@ EXPECTED = {  # automatic points: exercise 1 (of 3), exercise 2 (of 2)
     "s09_patches_numpy": (3, 0),
     "s10_patches_emlib": (0, 2),
     "s11_layout": (3, 2),
+    "s12_escapes": (0, 0),
 }
 
 
@@ -160,15 +182,17 @@ def graded(tmp_path_factory):
     root = new_course(base)
     lecture = nbformat.read(root / "lectures" / LESSON / f"{LESSON}.ipynb", as_version=4)
     inbox = base / "inbox"
-    make_inbox(lecture, inbox)
+    make_inbox(lecture, inbox, root)
     before = digest(inbox)
+    solutions_before = digest(root / "solutions")
     assert sorted(grading.collect(root, inbox, LESSON)) == sorted(EXPECTED)
     submitted_before = digest(root / "grading" / "submitted")
     started = time.perf_counter()
     reports = {r.student: r for r in grading.autograde(root, LESSON, echo=lambda line: None)}
     seconds = time.perf_counter() - started
     return dict(root=root, inbox=inbox, lecture=lecture, reports=reports, seconds=seconds,
-                inbox_digest=before, submitted_digest=submitted_before)
+                inbox_digest=before, submitted_digest=submitted_before,
+                solutions_digest=solutions_before)
 
 
 def test_each_case_scores_what_a_fair_grader_gives(graded):
@@ -268,6 +292,38 @@ def test_grading_again_gives_the_same_gradebook(graded):
 def test_submitted_files_are_never_modified(graded):
     assert digest(graded["inbox"]) == graded["inbox_digest"]
     assert digest(graded["root"] / "grading" / "submitted") == graded["submitted_digest"]
+
+
+def test_a_submission_reaches_nothing_outside_its_sandbox(graded):
+    """s12 writes the gradebook, the solutions and another submission, and reads the
+    solutions, with calls no static rule forbids: the sandbox has none of them."""
+    root = graded["root"]
+    assert digest(root / "solutions") == graded["solutions_digest"]
+    graded_nb = nbformat.read(root / "grading" / "autograded" / "s12_escapes" / LESSON
+                              / f"{LESSON}.ipynb", as_version=4)
+    outputs = cell(graded_nb, "l1-ex2-answer").outputs
+    text = "".join(o.get("text", "") for o in outputs)
+    assert text.count("cannot write") == 3 and "wrote" not in text, text
+    assert [o.ename for o in outputs if o.output_type == "error"] == ["FileNotFoundError"]
+    with sqlite3.connect(root / "gradebook.db") as db:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_each_batch_backs_up_the_gradebook_and_keeps_the_last_five(graded):
+    root = graded["root"]
+    for _ in range(6):
+        grading.back_up_gradebook(root)
+    backups = sorted((root / grading.BACKUPS).glob("gradebook-*.db"))
+    assert len(backups) == grading.BACKUPS_KEPT
+    live = gradebook_scores(root)
+    for backup in backups:
+        with closing(sqlite3.connect(backup)) as db:
+            assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    shutil.copy(backups[-1], root / "restored.db")
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{root / 'restored.db'}") as gb:
+        assert {s.student.id for s in gb.assignment_submissions(LESSON)} == set(live)
 
 
 def test_a_crash_mid_batch_loses_no_recorded_score_and_the_batch_resumes(graded, tmp_path):

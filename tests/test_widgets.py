@@ -36,6 +36,12 @@ def test_count_modes():
     grid = np.linspace(-10, 10, 2001)
     assert count_modes(emlib.mixture_pdf(grid, emlib.MixtureParams([-3.0, 3.0]))) == 2
     assert count_modes(emlib.mixture_pdf(grid, emlib.MixtureParams([-1.0, 1.0]))) == 1
+    # a flat step on the way up is not a mode; a flat top is one; underflowed tails are none
+    assert count_modes([0, 1, 2, 2, 3, 4, 3]) == 1
+    assert count_modes([0, 1, 2, 2, 1, 0]) == 1
+    assert count_modes([0, 0, 1, 0, 0, 1, 0, 0]) == 2
+    wide = np.linspace(-60, 60, 4001)
+    assert count_modes(emlib.mixture_pdf(wide, emlib.MixtureParams([-2.0, 2.0], variance=0.5))) == 2
 
 
 def test_density_explorer_moves_redraw_in_place_with_the_right_values():

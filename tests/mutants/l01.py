@@ -61,6 +61,12 @@ def sample_mixture(means, weights, sigma2, n, rng):
     z = rng.choice(means.size, size=n, p=weights)
     return means[z] + noise, z
 '''),
+        Mutant("means indexed as given: fails when means is a list", '''
+def sample_mixture(means, weights, sigma2, n, rng):
+    z = rng.choice(len(means), size=n, p=weights)
+    x = rng.normal(means[z], np.sqrt(sigma2))
+    return x, z
+'''),
     ],
     "l1-ex2": [
         Mutant("weights ignored: the plain average of the components", '''
@@ -138,6 +144,18 @@ def mixture_density(x, means, weights, sigma2):
 def mixture_density(x, means, weights, sigma2):
     x = np.asarray(x, dtype=float)
     return stats.norm.pdf(x[:, None], means, np.sqrt(sigma2)) @ np.asarray(weights, dtype=float)
+'''),
+        Mutant("x used as given: x[:, None] fails when x is a list", '''
+def mixture_density(x, means, weights, sigma2):
+    means = np.asarray(means, dtype=float)
+    dens = np.exp(-(x[:, None] - means) ** 2 / (2 * sigma2)) / np.sqrt(2 * np.pi * sigma2)
+    return dens @ np.asarray(weights, dtype=float)
+'''),
+        Mutant("scipy.stats.norm imported inside the function", '''
+def mixture_density(x, means, weights, sigma2):
+    from scipy.stats import norm
+    x = np.asarray(x, dtype=float)
+    return norm.pdf(x[:, None], means, np.sqrt(sigma2)) @ np.asarray(weights, dtype=float)
 '''),
     ],
 }

@@ -87,6 +87,26 @@ def log_likelihood(x, means, weights, sigma2):
         total += m + np.log(np.sum(np.exp(a - m)))
     return float(total)
 '''),
+        Mutant("shifted by each row's maximum, which is not added back", '''
+def log_likelihood(x, means, weights, sigma2):
+    x = np.asarray(x, dtype=float)
+    with np.errstate(divide="ignore"):
+        log_w = np.log(np.asarray(weights, dtype=float))
+    a = log_w - 0.5 * np.log(2 * np.pi * sigma2) - (x[:, None] - np.asarray(means)) ** 2 / (
+        2 * sigma2)
+    m = a.max(axis=1, keepdims=True)
+    return float(np.sum(np.log(np.sum(np.exp(a - m), axis=1))))
+'''),
+        Mutant("the per-point log densities returned, not their sum", '''
+def log_likelihood(x, means, weights, sigma2):
+    x = np.asarray(x, dtype=float)
+    with np.errstate(divide="ignore"):
+        log_w = np.log(np.asarray(weights, dtype=float))
+    a = log_w - 0.5 * np.log(2 * np.pi * sigma2) - (x[:, None] - np.asarray(means)) ** 2 / (
+        2 * sigma2)
+    m = a.max(axis=1, keepdims=True)
+    return m[:, 0] + np.log(np.sum(np.exp(a - m), axis=1))
+'''),
     ],
     "l2-ex2": [
         Mutant("a Python double loop over the grid (right values)", '''
@@ -158,6 +178,21 @@ def log_likelihood_grid(x, mu_values, sigma2):
         2 * sigma2
     )
     return np.logaddexp(a[:, None, :], a[None, :, :]).sum(axis=0)
+'''),
+        Mutant("log 1/2 added once, not once per point", '''
+def log_likelihood_grid(x, mu_values, sigma2):
+    x = np.asarray(x, dtype=float)
+    mu = np.asarray(mu_values, dtype=float)
+    a = -0.5 * np.log(2 * np.pi * sigma2) - (x[None, :] - mu[:, None]) ** 2 / (2 * sigma2)
+    return np.logaddexp(a[:, None, :], a[None, :, :]).sum(axis=2) + np.log(0.5)
+'''),
+        Mutant("the larger of the two terms only (np.maximum for np.logaddexp)", '''
+def log_likelihood_grid(x, mu_values, sigma2):
+    x = np.asarray(x, dtype=float)
+    mu = np.asarray(mu_values, dtype=float)
+    a = np.log(0.5) - 0.5 * np.log(2 * np.pi * sigma2) - (x[None, :] - mu[:, None]) ** 2 / (
+        2 * sigma2)
+    return np.maximum(a[:, None, :], a[None, :, :]).sum(axis=2)
 '''),
     ],
 }

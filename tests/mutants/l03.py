@@ -101,6 +101,56 @@ def log_responsibilities(x, means, weights, sigma2):
         rows.append(a - m - np.log(np.exp(a - m).sum()))
     return np.array(rows).reshape(-1, means.size)
 '''),
+        Mutant("right numbers, but scipy's log_softmax does the log-sum-exp", '''
+def log_responsibilities(x, means, weights, sigma2):
+    x = np.asarray(x, dtype=float)
+    with np.errstate(divide="ignore"):
+        log_w = np.log(np.asarray(weights, dtype=float))
+    a = log_w - (x[:, None] - np.asarray(means, dtype=float)) ** 2 / (2.0 * sigma2)
+    return special.log_softmax(a, axis=1)
+'''),
+        Mutant("right numbers, but scipy's logsumexp, imported inside the function", '''
+def log_responsibilities(x, means, weights, sigma2):
+    from scipy.special import logsumexp
+    x = np.asarray(x, dtype=float)
+    with np.errstate(divide="ignore"):
+        log_w = np.log(np.asarray(weights, dtype=float))
+    a = log_w - (x[:, None] - np.asarray(means, dtype=float)) ** 2 / (2.0 * sigma2)
+    return a - logsumexp(a, axis=1, keepdims=True)
+'''),
+        Mutant("a tiny number added to the weights to dodge log 0: no -inf column", '''
+def log_responsibilities(x, means, weights, sigma2):
+    x = np.asarray(x, dtype=float)
+    log_w = np.log(np.asarray(weights, dtype=float) + 1e-300)
+    a = log_w - (x[:, None] - np.asarray(means, dtype=float)) ** 2 / (2.0 * sigma2)
+    shifted = a - a.max(axis=1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+'''),
+        Mutant("exponents clipped at -700 to avoid the underflow", '''
+def log_responsibilities(x, means, weights, sigma2):
+    x = np.asarray(x, dtype=float)
+    with np.errstate(divide="ignore"):
+        log_w = np.log(np.asarray(weights, dtype=float))
+    a = np.maximum(log_w - (x[:, None] - np.asarray(means, dtype=float)) ** 2 / (2.0 * sigma2),
+                   -700.0)
+    return a - np.log(np.exp(a).sum(axis=1, keepdims=True))
+'''),
+        Mutant("no np.asarray: x[:, None] fails on a list", '''
+def log_responsibilities(x, means, weights, sigma2):
+    with np.errstate(divide="ignore"):
+        a = np.log(weights) - (x[:, None] - means) ** 2 / (2.0 * sigma2)
+    shifted = a - a.max(axis=1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+'''),
+        Mutant("row maximum and row sum without keepdims: (n,) against (n, K)", '''
+def log_responsibilities(x, means, weights, sigma2):
+    x = np.asarray(x, dtype=float)
+    with np.errstate(divide="ignore"):
+        log_w = np.log(np.asarray(weights, dtype=float))
+    a = log_w - (x[:, None] - np.asarray(means, dtype=float)) ** 2 / (2.0 * sigma2)
+    m = a.max(axis=1)
+    return a - m - np.log(np.exp(a - m).sum(axis=1))
+'''),
     ],
     "l3-ex2": [
         Mutant("argmax of the distance: the farthest mean", '''
@@ -150,6 +200,17 @@ def hard_assignments(x, means):
 def hard_assignments(x, means):
     means = np.asarray(means, dtype=float)
     return np.array([int(np.argmin(np.abs(xi - means))) for xi in np.asarray(x, dtype=float)])
+'''),
+        Mutant("sorts the means, cuts at the midpoints, maps back: ties go to the lower mean", '''
+def hard_assignments(x, means):
+    means = np.asarray(means, dtype=float)
+    order = np.argsort(means)
+    ordered = means[order]
+    return order[np.searchsorted((ordered[:-1] + ordered[1:]) / 2, np.asarray(x, dtype=float))]
+'''),
+        Mutant("x - means without x[:, None]: no (n, K) table", '''
+def hard_assignments(x, means):
+    return np.argmin(np.abs(np.asarray(x, dtype=float) - np.asarray(means, dtype=float)), axis=0)
 '''),
     ],
 }

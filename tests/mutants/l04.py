@@ -57,6 +57,15 @@ def m_step_means(x, resp):
     resp = np.asarray(resp, dtype=float)
     return np.array([np.sum(resp[:, k] * x) / np.sum(resp[:, k]) for k in range(resp.shape[1])])
 '''),
+        Mutant("uses the lesson's R instead of the argument resp", '''
+def m_step_means(x, resp):
+    return (R.T @ x) / R.sum(axis=0)
+'''),
+        Mutant("the mixing weights N_k / n instead of the means", '''
+def m_step_means(x, resp):
+    resp = np.asarray(resp, dtype=float)
+    return resp.sum(axis=0) / resp.shape[0]
+'''),
     ],
     "l4-ex2": [
         Mutant("missing the normal constant -(n/2) log(2 pi sigma^2)", '''
@@ -145,6 +154,35 @@ def q_value(x, resp, means, weights, sigma2):
     terms = (log_w - 0.5 * np.log(2 * np.pi * sigma2)
              - (x[:, None] - np.asarray(means)) ** 2 / (2 * sigma2))
     return np.sum(resp * np.where(resp > 0, terms, 0.0), axis=0)
+'''),
+        Mutant("the normal constant counted once, not once per point", '''
+def q_value(x, resp, means, weights, sigma2):
+    x = np.asarray(x, dtype=float)
+    resp = np.asarray(resp, dtype=float)
+    with np.errstate(divide="ignore"):
+        log_w = np.log(np.asarray(weights, dtype=float))
+    terms = log_w - (x[:, None] - np.asarray(means, dtype=float)) ** 2 / (2 * sigma2)
+    return float(np.sum(resp * np.where(resp > 0, terms, 0.0)) - 0.5 * np.log(2 * np.pi * sigma2))
+'''),
+        Mutant("the average over the points instead of the sum", '''
+def q_value(x, resp, means, weights, sigma2):
+    x = np.asarray(x, dtype=float)
+    resp = np.asarray(resp, dtype=float)
+    with np.errstate(divide="ignore"):
+        log_w = np.log(np.asarray(weights, dtype=float))
+    terms = log_w - 0.5 * np.log(2 * np.pi * sigma2) - (x[:, None] - np.asarray(means)) ** 2 / (
+        2 * sigma2)
+    return float(np.sum(resp * np.where(resp > 0, terms, 0.0)) / x.size)
+'''),
+        Mutant("zero terms masked after multiplying: 0 * -inf is evaluated", '''
+def q_value(x, resp, means, weights, sigma2):
+    x = np.asarray(x, dtype=float)
+    resp = np.asarray(resp, dtype=float)
+    with np.errstate(divide="ignore"):
+        log_w = np.log(np.asarray(weights, dtype=float))
+    terms = log_w - 0.5 * np.log(2 * np.pi * sigma2) - (x[:, None] - np.asarray(means)) ** 2 / (
+        2 * sigma2)
+    return float(np.sum(np.where(resp > 0, resp * terms, 0.0)))
 '''),
     ],
 }

@@ -145,6 +145,64 @@ def run_em(x, means0, weights, sigma2, n_iter):
                            means_init=params.means, tol=0.0, max_iter=n_iter)
     return result.means_history, result.log_likelihood_history
 '''),
+        Mutant("sigma2 used as the standard deviation in the E-step (scale=sigma2)", '''
+def run_em(x, means0, weights, sigma2, n_iter):
+    x = np.asarray(x, dtype=float)
+    mu = np.asarray(means0, dtype=float)
+    means = [mu]
+    logliks = [emlib.log_likelihood(x, emlib.MixtureParams(mu, weights, sigma2))]
+    for _ in range(n_iter):
+        log_joint = np.log(weights) + stats.norm.logpdf(x[:, None], loc=mu, scale=sigma2)
+        resp = special.softmax(log_joint, axis=1)
+        mu = resp.T @ x / resp.sum(axis=0)
+        means.append(mu)
+        logliks.append(emlib.log_likelihood(x, emlib.MixtureParams(mu, weights, sigma2)))
+    return np.array(means), np.array(logliks)
+'''),
+        Mutant("log-likelihood by scipy with sigma2 as the standard deviation", '''
+def run_em(x, means0, weights, sigma2, n_iter):
+    x = np.asarray(x, dtype=float)
+
+    def loglik(mu):
+        log_joint = np.log(weights) + stats.norm.logpdf(x[:, None], loc=mu, scale=sigma2)
+        return float(np.sum(special.logsumexp(log_joint, axis=1)))
+
+    params = emlib.MixtureParams(np.asarray(means0, dtype=float), weights, sigma2)
+    means = [params.means]
+    logliks = [loglik(params.means)]
+    for _ in range(n_iter):
+        resp = emlib.responsibilities(x, params)
+        params = emlib.MixtureParams(emlib.update_means(x, resp, params.means), weights, sigma2)
+        means.append(params.means)
+        logliks.append(loglik(params.means))
+    return np.array(means), np.array(logliks)
+'''),
+        Mutant("every row of the history is one array, updated in place", '''
+def run_em(x, means0, weights, sigma2, n_iter):
+    mu = np.array(means0, dtype=float)
+    means = [mu]
+    logliks = [emlib.log_likelihood(x, emlib.MixtureParams(mu, weights, sigma2))]
+    for _ in range(n_iter):
+        resp = emlib.responsibilities(x, emlib.MixtureParams(mu, weights, sigma2))
+        mu[:] = emlib.update_means(x, resp, mu)
+        means.append(mu)
+        logliks.append(emlib.log_likelihood(x, emlib.MixtureParams(mu, weights, sigma2)))
+    return np.array(means), np.array(logliks)
+'''),
+        Mutant("emlib.fit imported under its own name", '''
+from emlib import fit
+
+
+def run_em(x, means0, weights, sigma2, n_iter):
+    params = emlib.MixtureParams(np.asarray(means0, dtype=float), weights, sigma2)
+    if n_iter == 0:
+        return params.means[None, :], np.array([emlib.log_likelihood(x, params)])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", emlib.ConvergenceWarning)
+        result = fit(x, params.n_components, variance=sigma2, weights=weights,
+                     means_init=params.means, tol=0.0, max_iter=n_iter)
+    return result.means_history, result.log_likelihood_history
+'''),
     ],
     "l5-ex2": [
         Mutant("the first seed's fit", '''
@@ -187,6 +245,20 @@ def best_of_restarts(x, k, sigma2, seeds):
 def best_of_restarts(x, k, sigma2, seeds):
     fits = [emlib.fit(x, k, variance=sigma2, seed=s) for s in seeds]
     return max(fits, key=lambda r: r.log_likelihood).sorted_by_mean().params
+'''),
+        Mutant("running best started at 0: never replaced when every log-likelihood is < 0", '''
+def best_of_restarts(x, k, sigma2, seeds):
+    best, best_ll = None, 0.0
+    for s in seeds:
+        result = emlib.fit(x, k, variance=sigma2, seed=s)
+        if result.log_likelihood > best_ll:
+            best, best_ll = result, result.log_likelihood
+    return best.sorted_by_mean()
+'''),
+        Mutant("compares the starts: the highest log-likelihood at iteration 0", '''
+def best_of_restarts(x, k, sigma2, seeds):
+    fits = [emlib.fit(x, k, variance=sigma2, seed=s) for s in seeds]
+    return max(fits, key=lambda r: r.log_likelihood_history[0]).sorted_by_mean()
 '''),
     ],
 }

@@ -107,6 +107,40 @@ def lloyd_kmeans(x, centres0, n_iter):
     labels = np.argmin((x[:, None] - centres) ** 2, axis=1)
     return centres, labels
 '''),
+        Mutant("a running minimum over the K centres with <=: ties go to the higher index", '''
+def lloyd_kmeans(x, centres0, n_iter):
+    x = np.asarray(x, dtype=float)
+    centres = np.array(centres0, dtype=float)
+
+    def assign(c):
+        best, best_d = np.zeros(x.size, dtype=int), (x - c[0]) ** 2
+        for j in range(1, c.size):
+            d = (x - c[j]) ** 2
+            better = d <= best_d
+            best[better], best_d = j, np.where(better, d, best_d)
+        return best
+
+    for _ in range(n_iter):
+        labels = assign(centres)
+        for j in range(centres.size):
+            if np.any(labels == j):
+                centres[j] = x[labels == j].mean()
+    return centres, assign(centres)
+'''),
+        Mutant("an empty cluster's centre set to 0 (nan_to_num of 0/0)", '''
+def lloyd_kmeans(x, centres0, n_iter):
+    x = np.asarray(x, dtype=float)
+    centres = np.array(centres0, dtype=float)
+    k = centres.size
+    for _ in range(n_iter):
+        labels = np.argmin((x[:, None] - centres) ** 2, axis=1)
+        counts = np.bincount(labels, minlength=k)
+        sums = np.bincount(labels, weights=x, minlength=k)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            centres = np.nan_to_num(sums / counts)
+    labels = np.argmin((x[:, None] - centres) ** 2, axis=1)
+    return centres, labels
+'''),
     ],
     "l6-ex2": [
         Mutant("weights N_k / K instead of N_k / n", '''
@@ -192,6 +226,14 @@ def m_step_weights_variance(x, resp, means):
         weights += resp[i]
         total += float(np.sum(resp[i] * (x[i] - means) ** 2))
     return weights / x.size, total / x.size
+'''),
+        Mutant("weights averaged over the wrong axis (one number per point)", '''
+def m_step_weights_variance(x, resp, means):
+    x = np.asarray(x, dtype=float)
+    resp = np.asarray(resp, dtype=float)
+    weights = resp.mean(axis=1)
+    sigma2 = float(np.sum(resp * (x[:, None] - means) ** 2) / x.size)
+    return weights, sigma2
 '''),
     ],
 }

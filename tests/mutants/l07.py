@@ -167,5 +167,19 @@ def cluster_summary(x, result):
     return np.column_stack([means[order], sds[order], result.weights[order],
                             counts[order]]).astype(float)
 '''),
+        Mutant("counts from np.unique, which leaves out a component that labels no point", '''
+def cluster_summary(x, result):
+    _, counts = np.unique(result.labels, return_counts=True)
+    order = np.argsort(result.means)
+    return np.column_stack([result.means[order], np.sqrt(result.variances[order]),
+                            result.weights[order], counts[order]]).astype(float)
+'''),
+        Mutant("np.bincount without minlength: too short when the last component labels none", '''
+def cluster_summary(x, result):
+    counts = np.bincount(result.labels)
+    order = np.argsort(result.means)
+    return np.column_stack([result.means[order], np.sqrt(result.variances[order]),
+                            result.weights[order], counts[order]]).astype(float)
+'''),
     ],
 }
