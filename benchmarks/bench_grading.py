@@ -3,7 +3,10 @@
 Builds a course in a temporary folder (this repository's nbgrader_config.py and
 the lesson), releases it, makes N submissions (a mix: model answers, answers
 that fail the hidden tests, unanswered), collects and autogrades them, and
-prints the wall time, the time per submission and the score distribution.
+prints the wall time, the time per submission and the score distribution. The
+same class is graded twice, with each kernel in the sandbox and without it
+(``--unsafe``), and the ratio of the two times is printed (the machine's noise
+cancels in it).
 
 Run: ``python benchmarks/bench_grading.py [--n 100] [--lesson 01_generative_model] [--jobs 2]``.
 """
@@ -31,21 +34,36 @@ def main() -> int:
     parser.add_argument("--lesson", default="01_generative_model")
     parser.add_argument("--jobs", type=int, default=2)
     args = parser.parse_args()
+    walls = {}
+    for unsafe in (True, False):
+        walls[unsafe], reports = grade_class(args.n, args.lesson, args.jobs, unsafe)
+        what = "without the sandbox" if unsafe else "in the sandbox"
+        wall = walls[unsafe]
+        print(f"{args.n} submissions of {args.lesson}, {args.jobs} at a time, {what}: "
+              f"{wall:.1f} s in all, {wall / args.n:.2f} s per submission "
+              f"({wall / 60:.1f} min for the class)")
+        print("  statuses:", dict(Counter(r.status for r in reports)))
+        print("  automatic scores:", dict(sorted(Counter(r.score for r in reports).items())))
+    print(f"sandbox / no sandbox: {walls[False] / walls[True]:.2f}")
+    return 0
 
+
+def grade_class(n: int, lesson: str, jobs: int, unsafe: bool):
+    """Wall time to autograde n made-up submissions of ``lesson``, and the reports."""
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "course"
         (root / "solutions").mkdir(parents=True)
-        shutil.copytree(ROOT / "solutions" / args.lesson, root / "solutions" / args.lesson)
+        shutil.copytree(ROOT / "solutions" / lesson, root / "solutions" / lesson)
         shutil.copy(ROOT / "nbgrader_config.py", root)
-        grading.release(root, [args.lesson])
-        lecture = nbformat.read(root / "lectures" / args.lesson / f"{args.lesson}.ipynb", 4)
-        solution = nbformat.read(root / "solutions" / args.lesson / f"{args.lesson}.ipynb", 4)
+        grading.release(root, [lesson])
+        lecture = nbformat.read(root / "lectures" / lesson / f"{lesson}.ipynb", 4)
+        solution = nbformat.read(root / "solutions" / lesson / f"{lesson}.ipynb", 4)
         answers = {c.metadata["nbgrader"]["grade_id"]: c.source for c in solution.cells
                    if c.metadata.get("nbgrader", {}).get("solution")}
 
         inbox = Path(tmp) / "inbox"
         inbox.mkdir()
-        for i in range(args.n):
+        for i in range(n):
             nb = copy.deepcopy(lecture)
             kind = ("model", "first wrong", "unanswered")[i % 3]
             answer_cells = [c for c in nb.cells
@@ -59,17 +77,11 @@ def main() -> int:
                     cell.source = cell.source.replace("### BEGIN SOLUTION", "return None", 1)
             nbformat.write(nb, inbox / f"student{i:03d}.ipynb")
 
-        grading.collect(root, inbox, args.lesson)
+        grading.collect(root, inbox, lesson)
         start = time.perf_counter()
-        reports = grading.autograde(root, args.lesson, jobs=args.jobs, echo=lambda line: None)
-        wall = time.perf_counter() - start
-
-    scores = Counter(r.score for r in reports)
-    print(f"{args.n} submissions of {args.lesson}, {args.jobs} at a time: {wall:.1f} s in all, "
-          f"{wall / args.n:.2f} s per submission ({wall / 60:.1f} min for the class)")
-    print("statuses:", dict(Counter(r.status for r in reports)))
-    print("automatic scores:", dict(sorted(scores.items())))
-    return 0
+        reports = grading.autograde(root, lesson, jobs=jobs, unsafe=unsafe,
+                                    echo=lambda line: None)
+        return time.perf_counter() - start, reports
 
 
 if __name__ == "__main__":

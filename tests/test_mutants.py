@@ -1,13 +1,15 @@
 """Each exercise's tests reject the plausible wrong answers to it (``tests/mutants/``).
 
-For every lesson the instructor notebook runs top to bottom in one kernel. At each
-exercise's test cell, before it runs, the model answer and then every wrong answer of
-``tests/mutants/lNN.py`` are put in the answer cell's place and the test cell's two parts
-are run on their own: the visible tests (what the student sees) and the hidden tests
-(what the grader adds). The model answer must pass both; every wrong answer must fail the
-hidden tests, and at least two in three must fail the visible ones, each failed assertion
-with a message that tells the student what is wrong. Then the model answer is restored and
-the lesson goes on, so later exercises see the state a student would have.
+For every lesson the student version (``lectures/``) with the model answers pasted in
+runs top to bottom in one kernel, as a student who pastes the solutions would run it:
+every cell must run without an error. At each exercise's test cell, before it runs, the
+model answer and then every wrong answer of ``tests/mutants/lNN.py`` are put in the
+answer cell's place and two parts are run on their own: the visible tests (the test cell
+the student sees) and the hidden tests (the block the grader adds, from ``solutions/``).
+The model answer must pass both; every wrong answer must fail the hidden tests, and at
+least two in three must fail the visible ones, each failed assertion with a message that
+tells the student what is wrong. Then the model answer is restored and the lesson goes
+on, so later exercises see the state a student would have.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import pytest
 from nbclient import NotebookClient
 
 from coursetools import grading
-from tests.mutants import Mutant, for_lesson
+from tests.mutants import for_lesson
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = grading.lesson_ids(ROOT)
@@ -88,37 +90,46 @@ class Kernel:
 
 def judge_lesson(lesson: str, tmp_path: Path) -> dict[str, list[Verdict]]:
     """Per exercise: the model answer's verdict first, then each wrong answer's."""
-    nb = nbformat.read(ROOT / "solutions" / lesson / f"{lesson}.ipynb", as_version=4)
+    solution = nbformat.read(ROOT / "solutions" / lesson / f"{lesson}.ipynb", as_version=4)
+    nb = nbformat.read(ROOT / "lectures" / lesson / f"{lesson}.ipynb", as_version=4)
     mutants = for_lesson(int(lesson[:2]))
-    answers = {exercise_of(c)[0]: c.source for c in nb.cells
-               if exercise_of(c) and exercise_of(c)[1] == "answer"}
-    last_test = max(i for i, c in enumerate(nb.cells)
-                    if exercise_of(c) and exercise_of(c)[1] == "tests")
+    answers, hidden = {}, {}
+    for cell in solution.cells:
+        if exercise_of(cell):
+            exercise, part = exercise_of(cell)
+            if part == "answer":
+                answers[exercise] = cell.source
+            else:
+                hidden[exercise] = split_tests(cell.source)[1]
     verdicts: dict[str, list[Verdict]] = {}
     client = NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=True,
                             resources={"metadata": {"path": str(tmp_path)}})
     with client.setup_kernel():
         kernel = Kernel(client)
-        for index, cell in enumerate(nb.cells[: last_test + 1]):
+        for index, cell in enumerate(nb.cells):
             if cell.cell_type != "code":
                 continue
             which = exercise_of(cell)
-            if which and which[1] == "tests":
-                exercise, tests = which[0], split_tests(cell.source)
-                wrong: list[Mutant] = mutants.get(exercise, [])
+            if which and which[1] == "answer":
+                cell.source = answers[which[0]]
+            elif which:
+                exercise = which[0]
+                assert "HIDDEN TESTS" not in cell.source
+                tests = (cell.source, hidden[exercise])
                 verdicts[exercise] = [kernel.judge("the model answer", answers[exercise],
                                                    tests, index)]
                 verdicts[exercise] += [kernel.judge(m.mistake, m.source, tests, index)
-                                       for m in wrong]
+                                       for m in mutants.get(exercise, [])]
                 kernel.run(answers[exercise], index)  # restore what the lesson expects
             client.execute_cell(cell, index)
             failed = [o for o in cell.outputs if o.output_type == "error"]
-            assert not failed, f"{lesson}: cell {index} failed: {failed[0].ename}"
+            assert not failed, (f"{lesson}: with the model answers pasted, cell "
+                                f"{cell.metadata.nbgrader.grade_id} fails: {failed[0].ename}")
     return verdicts
 
 
 @pytest.mark.parametrize("lesson", LESSONS)
-def test_every_exercise_has_wrong_answers_that_its_tests_reject(lesson, tmp_path):
+def test_the_pasted_solutions_pass_and_the_wrong_answers_fail(lesson, tmp_path):
     nb = nbformat.read(ROOT / "solutions" / lesson / f"{lesson}.ipynb", as_version=4)
     exercises = sorted({exercise_of(c)[0] for c in nb.cells if exercise_of(c)})
     assert sorted(for_lesson(int(lesson[:2]))) == exercises, (
