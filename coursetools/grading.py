@@ -198,6 +198,10 @@ def _scores(root: Path, assignment: str, student: str) -> tuple[float, float]:
 NOTEWORTHY = [
     (re.compile(r"Timeout waiting for execute reply \((\d+)s\)"),
      "a cell ran past the {0} s limit"),
+    # after the interrupt nbgrader waits 4 s for the cell to end, then gives up on the
+    # notebook and shuts its kernel down (the sandbox, with every process in it)
+    (re.compile(r"Timeout waiting for IOPub output|The kernel ignored an interrupt"),
+     "a cell ignored the interrupt at its time limit: grading stopped, its sandbox killed"),
     (re.compile(r"Integrity check removed cell (.*)"), "integrity check removed cell {0}"),
     (re.compile(r"Cell (\S+) was deleted; restoring it"), "deleted cell {0} restored"),
     (re.compile(r"Locked cell (\S+) was edited; restoring it"), "locked cell {0} was edited "

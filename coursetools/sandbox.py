@@ -47,14 +47,10 @@ SCRATCH = "/scratch"
 # Uids the kernels run as: one of these per kernel, so each sandbox has its own
 # process count (RLIMIT_NPROC counts processes per user).
 FIRST_UID, UIDS = 61000, 4000
-# A second interrupt this soon after the first means the cell ignored the first.
+# A second interrupt this soon after the first ends the kernel (see interrupt_kernel).
 IGNORED_WITHIN_S = 120
 GIB = 1024**3
 MIB = 1024**2
-
-
-class SandboxUnavailable(RuntimeError):
-    """The machine cannot start the sandbox (no bubblewrap, no namespaces, not root)."""
 
 
 @dataclass(frozen=True)
@@ -89,7 +85,7 @@ def _system_binds() -> list[str]:
             continue
         # bwrap would make the folders on the way 0700, closed to the kernel's user
         for parent in reversed(Path(prefix).parents[:-1]):
-            if parent not in made:
+            if parent not in made and str(parent) not in ("/tmp", SCRATCH):
                 args += ["--perms", "0755", "--dir", str(parent)]
                 made.add(parent)
         args += ["--ro-bind", prefix, prefix]
@@ -107,11 +103,12 @@ def command(argv: list[str], *, uid: int, limits: Limits = Limits(),
         BWRAP, "--die-with-parent", "--new-session",
         "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
         "--hostname", "sandbox",
-        *_system_binds(),
-        "--proc", "/proc", "--dev", "/dev",
+        # the in-memory folders first: binds below /tmp (a course or venv there) go on top
         "--size", str(limits.scratch_bytes), "--tmpfs", "/tmp",
         "--size", str(limits.scratch_bytes), "--tmpfs", SCRATCH,
         "--chmod", "1777", SCRATCH, "--chmod", "1777", "/tmp",
+        *_system_binds(),
+        "--proc", "/proc", "--dev", "/dev",
     ]
     for folder in binds:
         sandbox += ["--bind", folder, folder]
@@ -183,9 +180,10 @@ class SandboxedKernelManager(AsyncKernelManager):
         """Interrupt the running cell; kill the kernel if the last interrupt was ignored.
 
         The interrupt is a message on the control channel (the kernel then signals
-        itself): a signal from here would reach bubblewrap, outside the sandbox. A cell
-        still running at the next time limit swallowed it, so the sandbox is killed,
-        with every process in it.
+        itself): a signal from here would reach bubblewrap, outside the sandbox. A second
+        interrupt within two minutes means a cell swallowed the first (or a second cell
+        ran past its limit): the sandbox is killed, with every process in it, and the
+        rest of the notebook is not run.
         """
         now = time.monotonic()
         if self._interrupted_at is not None and now - self._interrupted_at < IGNORED_WITHIN_S:
@@ -200,7 +198,6 @@ class SandboxedKernelManager(AsyncKernelManager):
         await super()._async_cleanup_resources(restart=restart)
         if not restart:
             shutil.rmtree(self._socket_dir, ignore_errors=True)
-
 
 
 def autograde_preprocessors() -> list:

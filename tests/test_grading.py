@@ -88,6 +88,16 @@ print(np.genfromtxt({solution!r}, dtype=str, delimiter="\\n")[:3])
 """
 
 
+# Swallows the interrupt, with nothing the integrity check would flag.
+SWALLOWS = """import time
+while True:
+    try:
+        time.sleep(0.1)
+    except KeyboardInterrupt:
+        pass
+"""
+
+
 def make_inbox(lecture, inbox: Path, root: Path) -> None:
     """One fake submission per case, mostly as a flat folder of STUDENT.ipynb files."""
     def save(name, nb):
@@ -127,6 +137,8 @@ def make_inbox(lecture, inbox: Path, root: Path) -> None:
     save("s12_escapes", answered(lecture, **{"l1-ex1-answer": WRONG_SAMPLE, "l1-ex2-answer":
         ESCAPE.format(targets=targets, solution=str(solution))
         + solution_sources()["l1-ex2-answer"]}))
+    # 8. a loop that swallows the interrupt
+    save("s13_swallows_interrupts", answered(lecture, **{"l1-ex1-answer": SWALLOWS}))
     # and one in nbgrader's own layout
     layout = inbox / "s11_layout" / LESSON
     layout.mkdir(parents=True)
@@ -146,6 +158,7 @@ EXPECTED = {  # automatic points: exercise 1 (of 3), exercise 2 (of 2)
     "s10_patches_emlib": (0, 2),
     "s11_layout": (3, 2),
     "s12_escapes": (0, 0),
+    "s13_swallows_interrupts": (0, 0),
 }
 
 
@@ -218,12 +231,18 @@ def test_reports_say_what_happened(graded):
                              ("s10_patches_emlib", "l1-ex1-answer")):
         assert any(note.startswith(f"integrity check removed cell {cell_id}")
                    for note in reports[student].notes), reports[student].notes
+    swallowed = reports["s13_swallows_interrupts"]
+    assert swallowed.status == "failed", swallowed
+    assert ("a cell ignored the interrupt at its time limit: grading stopped, its sandbox "
+            "killed" in swallowed.notes), swallowed.notes
     report_csv = (graded["root"] / "grading" / "reports" / f"{LESSON}.csv").read_text()
     assert report_csv.count("\n") == len(EXPECTED) + 1
 
 
 def test_an_infinite_loop_costs_one_cell_timeout_not_the_batch(graded):
     assert graded["reports"]["s04_infinite_loop"].seconds < CELL_TIMEOUT_S + 20
+    # one that swallows the interrupt costs two, then its sandbox is killed
+    assert graded["reports"]["s13_swallows_interrupts"].seconds < 2 * CELL_TIMEOUT_S + 20
     assert graded["reports"]["s05_import_error"].status == "graded"  # graded after it
 
 
@@ -264,7 +283,8 @@ def test_manual_scores_export_and_feedback(graded, tmp_path):
     assert len(rows) == len(EXPECTED)
 
     pages = grading.feedback(root, LESSON)
-    assert len(pages) == len(EXPECTED) - 2  # the unreadable ones have no graded notebook
+    # the two unreadable ones, and the one whose grading stopped, have no graded notebook
+    assert len(pages) == len(EXPECTED) - 3
     solution = "\n".join(solution_sources().values())
     hidden = re.findall(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", solution, re.DOTALL)
     visible = {line.strip() for line in re.sub(r"### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS",

@@ -6,6 +6,7 @@ submission would, then checks from outside that nothing leaked.
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import time
@@ -19,8 +20,10 @@ from traitlets.config import Config
 from coursetools import grading, sandbox
 
 ROOT = Path(__file__).resolve().parent.parent
-pytestmark = pytest.mark.skipif(sandbox.unavailable() is not None,
-                                reason=f"no sandbox here: {sandbox.unavailable()}")
+# Only where the sandbox cannot exist (a developer's machine without root); never in CI.
+WHY_NOT = sandbox.unavailable()
+pytestmark = pytest.mark.skipif(WHY_NOT is not None and os.environ.get("CI") != "true",
+                                reason=f"no sandbox here: {WHY_NOT}")
 
 
 def client(nb, timeout: int = 30, **limits) -> NotebookClient:
