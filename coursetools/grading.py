@@ -265,7 +265,10 @@ def back_up_gradebook(root: Path) -> Path | None:
         return None
     folder = root / BACKUPS
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"gradebook-{time.strftime('%Y%m%d-%H%M%S')}-{time.time_ns() % 10**9:09d}.db"
+    # one clock reading for both parts of the name, so that names sort as times do
+    seconds, nanoseconds = divmod(time.time_ns(), 10**9)
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(seconds))
+    target = folder / f"gradebook-{stamp}-{nanoseconds:09d}.db"
     with closing(sqlite3.connect(source)) as live, closing(sqlite3.connect(target)) as copy:
         live.backup(copy)
     for old in sorted(folder.glob("gradebook-*.db"))[:-BACKUPS_KEPT]:
