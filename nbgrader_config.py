@@ -6,7 +6,6 @@ working folders under grading/ (not in version control), with the gradebook in
 gradebook.db. See the README's instructor section for the cycle.
 """
 
-import os
 from pathlib import Path
 
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
@@ -18,7 +17,7 @@ from nbgrader.preprocessors import (
     OverwriteKernelspec,
 )
 
-from coursetools import sandbox
+from coursetools import isolation
 from coursetools.integrity import HideHiddenTests, QuarantineTampering, RestoreCells
 
 c = get_config()  # noqa: F821 (provided by nbgrader when it loads this file)
@@ -53,9 +52,10 @@ c.Autograde.sanitize_preprocessors = [
     CheckCellMetadata,
     QuarantineTampering,
 ]
-# Each submission's kernel runs in the sandbox of coursetools/sandbox.py: no files of the
-# course, no network, capped memory and processes (`autograde --unsafe` turns it off).
-if os.environ.get(sandbox.SWITCH) != "off":
-    c.Autograde.autograde_preprocessors = sandbox.autograde_preprocessors()
+# Each submission runs in two kernels (coursetools/isolation.py): its own cells in the
+# sandbox of coursetools/sandbox.py (no files of the course, no network, capped memory and
+# processes; `autograde --unsafe` turns the sandbox off), the lesson's cells and the tests
+# in a kernel no student code runs in.
+c.Autograde.autograde_preprocessors = isolation.autograde_preprocessors()
 # Feedback shows the graded notebook without its hidden tests.
 c.GenerateFeedback.preprocessors = [HideHiddenTests, GetGrades, CSSHTMLHeaderPreprocessor]

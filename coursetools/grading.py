@@ -8,7 +8,8 @@ Every step is nbgrader's own command run from the course root (where
 - ``collect`` copies submissions from a folder in nbgrader's layout or a flat
   folder of ``student_id.ipynb`` files, never touching the originals;
 - ``autograde`` grades each student in a separate nbgrader process (the
-  submission's kernel in the sandbox of :mod:`coursetools.sandbox`), so an
+  submission's cells in a kernel in the sandbox of :mod:`coursetools.sandbox`, the
+  tests in a kernel of their own: :mod:`coursetools.isolation`), so an
   unreadable notebook, a crash or a kill loses nothing already recorded; an
   unreadable submission is recorded with zero; a per-student report says what
   happened (timeouts, errors, the integrity check);
@@ -198,10 +199,14 @@ def _scores(root: Path, assignment: str, student: str) -> tuple[float, float]:
 NOTEWORTHY = [
     (re.compile(r"Timeout waiting for execute reply \((\d+)s\)"),
      "a cell ran past the {0} s limit"),
-    # after the interrupt nbgrader waits 4 s for the cell to end, then gives up on the
-    # notebook and shuts its kernel down (the sandbox, with every process in it)
-    (re.compile(r"Timeout waiting for IOPub output|The kernel ignored an interrupt"),
-     "a cell ignored the interrupt at its time limit: grading stopped, its sandbox killed"),
+    # the submission's kernel is killed (its sandbox with it); the tests still run
+    (re.compile(r"The kernel ignored an interrupt"),
+     "a cell ignored the interrupt at its time limit: its sandbox was killed, the cells "
+     "after it not run"),
+    (re.compile(r"the kernel running this submission died"),
+     "the submission's kernel died (out of memory or killed): the cells after it not run"),
+    (re.compile(r"Killed \d+ processes a cell left running"),
+     "processes a cell left running were killed"),
     (re.compile(r"Integrity check removed cell (.*)"), "integrity check removed cell {0}"),
     (re.compile(r"Cell (\S+) was deleted; restoring it"), "deleted cell {0} restored"),
     (re.compile(r"Locked cell (\S+) was edited; restoring it"), "locked cell {0} was edited "

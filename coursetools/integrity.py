@@ -19,8 +19,10 @@ them with nbgrader preprocessors that ``nbgrader_config.py`` plugs into
   out of that feedback.
 
 The rules (see :func:`audit_source`) are about what a correct answer to this
-course's exercises never needs. This is a check for honest-looking cheating inside
-the kernel; what the kernel can reach outside itself is the sandbox's business
+course's exercises never needs. The check is a first line that explains itself, not
+the defence: the tests run in a kernel no student code runs in
+(:mod:`coursetools.isolation`), so no score depends on these rules being complete, and
+what the student's kernel can reach outside itself is the sandbox's business
 (:mod:`coursetools.sandbox`).
 """
 

@@ -28,6 +28,7 @@ import importlib.util
 import os
 import secrets
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -131,6 +132,76 @@ def command(argv: list[str], *, uid: int, limits: Limits = Limits(),
     return rlimits + sandbox + argv
 
 
+def _children() -> dict[int, list[int]]:
+    tree: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            # the parent's pid is the 4th field, after the name in parentheses
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        tree.setdefault(int(fields[1]), []).append(int(entry.name))
+    return tree
+
+
+def kill_leftovers(root_pid: int, rounds: int = 10) -> int:
+    """Kill every process the kernel below ``root_pid`` started; return how many.
+
+    The kernel is the first ``ipykernel`` process at or below ``root_pid`` that is not one
+    of the sandbox's wrappers (prlimit, bubblewrap and its namespace's init sit above it).
+    Whatever it forked or spawned, and whatever those spawned, is killed, whatever signals
+    they ignore; again while any are left (a fork bomb forks while it is being killed).
+    """
+    killed = 0
+    for _ in range(rounds):
+        doomed = _below_kernel(root_pid)
+        if not doomed:
+            break
+        for pid in doomed:
+            try:
+                os.kill(pid, signal.SIGKILL)
+                killed += 1
+            except OSError:
+                pass
+    return killed
+
+
+def _below_kernel(root_pid: int) -> list[int]:
+    tree = _children()
+
+    def is_kernel(pid: int) -> bool:
+        try:
+            wrapper = Path(f"/proc/{pid}/comm").read_text().strip() in (BWRAP, PRLIMIT, SETPRIV)
+            return not wrapper and b"ipykernel" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            return False
+
+    todo, kernel = [root_pid], None
+    while todo and kernel is None:
+        pid = todo.pop(0)
+        if is_kernel(pid):
+            kernel = pid
+        todo.extend(tree.get(pid, []))
+    if kernel is None:
+        return []
+    below, todo = [], list(tree.get(kernel, []))
+    while todo:
+        pid = todo.pop()
+        if Path(f"/proc/{pid}/stat").exists() and _state(pid) != "Z":
+            below.append(pid)
+        todo.extend(tree.get(pid, []))
+    return below
+
+
+def _state(pid: int) -> str:
+    try:
+        return (Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split() or ["?"])[0]
+    except OSError:
+        return "Z"
+
+
 def unavailable() -> str | None:
     """None if sandboxed kernels can be started here, else why not."""
     missing = [tool for tool in (BWRAP, SETPRIV, PRLIMIT) if shutil.which(tool) is None]
@@ -198,20 +269,3 @@ class SandboxedKernelManager(AsyncKernelManager):
         await super()._async_cleanup_resources(restart=restart)
         if not restart:
             shutil.rmtree(self._socket_dir, ignore_errors=True)
-
-
-def autograde_preprocessors() -> list:
-    """nbgrader's autograde preprocessors, with Execute's kernel in the sandbox."""
-    from nbgrader.converters import Autograde
-    from nbgrader.preprocessors import Execute
-
-    class SandboxedExecute(Execute):
-        """nbgrader's Execute, with the submission's kernel started in the sandbox."""
-
-        def __init__(self, *args, **kwargs):
-            # Execute sets its own kernel manager class this way, overriding the config
-            kwargs.setdefault("kernel_manager_class", SandboxedKernelManager)
-            super().__init__(*args, **kwargs)
-
-    defaults = Autograde.class_traits()["autograde_preprocessors"].default()
-    return [SandboxedExecute if step is Execute else step for step in defaults]
