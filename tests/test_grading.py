@@ -201,7 +201,8 @@ def graded(tmp_path_factory):
     assert sorted(grading.collect(root, inbox, LESSON)) == sorted(EXPECTED)
     submitted_before = digest(root / "grading" / "submitted")
     started = time.perf_counter()
-    reports = {r.student: r for r in grading.autograde(root, LESSON, echo=lambda line: None)}
+    reports = {r.student: r for r in grading.autograde(root, LESSON, jobs=2,
+                                                                      echo=lambda line: None)}
     seconds = time.perf_counter() - started
     return dict(root=root, inbox=inbox, lecture=lecture, reports=reports, seconds=seconds,
                 inbox_digest=before, submitted_digest=submitted_before,
@@ -302,7 +303,8 @@ def test_manual_scores_export_and_feedback(graded, tmp_path):
 def test_grading_again_gives_the_same_gradebook(graded):
     root = graded["root"]
     first = gradebook_scores(root)
-    grading.autograde(root, LESSON, force=True, echo=lambda line: None)
+    again = ["s01_correct", "s02_visible_only", "s03_tampered_tests", "s09_patches_numpy"]
+    grading.autograde(root, LESSON, force=True, students=again, jobs=2, echo=lambda line: None)
     second = gradebook_scores(root)
     # manual scores entered in between are kept; automatic ones are recomputed identically
     assert {s: {k: v[0] for k, v in g.items()} for s, g in second.items()} == {

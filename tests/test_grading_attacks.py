@@ -234,6 +234,7 @@ sys.modules['numpy'] = fake
 np = fake
 """, (3, 0)),
 }
+CELL_TIMEOUT_S = 6
 REFERENCE = "r00_correct"  # graded before the attacks: its scores must survive them
 
 
@@ -245,7 +246,9 @@ def attacked(tmp_path_factory):
     # no static check: the scores below owe nothing to it
     config.write_text(config.read_text() + (
         "\nc.Autograde.sanitize_preprocessors = [step for step in "
-        "c.Autograde.sanitize_preprocessors if step is not QuarantineTampering]\n"))
+        "c.Autograde.sanitize_preprocessors if step is not QuarantineTampering]\n"
+        # the lesson's slowest cell takes under 2 s; the hanging attacks wait this out
+        f"c.Execute.timeout = {CELL_TIMEOUT_S}\n"))
     lecture = nbformat.read(root / "lectures" / LESSON / f"{LESSON}.ipynb", as_version=4)
     inbox = base / "inbox"
     inbox.mkdir()
