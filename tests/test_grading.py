@@ -201,8 +201,8 @@ def graded(tmp_path_factory):
     assert sorted(grading.collect(root, inbox, LESSON)) == sorted(EXPECTED)
     submitted_before = digest(root / "grading" / "submitted")
     started = time.perf_counter()
-    reports = {r.student: r for r in grading.autograde(root, LESSON, jobs=2,
-                                                                      echo=lambda line: None)}
+    reports = {r.student: r
+               for r in grading.autograde(root, LESSON, jobs=2, echo=lambda line: None)}
     seconds = time.perf_counter() - started
     return dict(root=root, inbox=inbox, lecture=lecture, reports=reports, seconds=seconds,
                 inbox_digest=before, submitted_digest=submitted_before,
