@@ -42,6 +42,7 @@ from nbclient.exceptions import DeadKernelError
 from nbgrader.preprocessors import Execute
 
 from . import sandbox
+from .student_side import MODULE
 
 # Modules whose names a student's top-level imports may bring into a proxy's globals (for
 # the tests that ask where a name in the student's function comes from).
@@ -279,7 +280,7 @@ class IsolatedExecute(_Client):
         info = await self.async_wait_for_reply(self.kc.kernel_info())
         self.nb.metadata["language_info"] = info["content"]["language_info"]
         await asyncio.gather(
-            self._quietly(student, SETUP_STUDENT.format(module="_coursetools_grading",
+            self._quietly(student, SETUP_STUDENT.format(module=MODULE,
                                                         source=_wire_source()) + NO_FIGURES),
             self._quietly(self, "__import__('coursetools.proxy').proxy.connect("
                                 f"{student.km.connection_file!r})\n" + NO_FIGURES))

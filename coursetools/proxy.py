@@ -30,13 +30,12 @@ import warnings
 import numpy as np
 
 from . import wire
-from .student_side import MIME
+from .student_side import MIME, MODULE
 
 # How long an interrupted call may take to stop before its kernel counts as wedged.
 STOP_WITHIN_S = 3.0
 # What a single call may print into the tests' output.
 PRINT_LIMIT = 20_000
-_MODULE = "_coursetools_grading"
 
 
 class StudentKernel:
@@ -59,7 +58,7 @@ class StudentKernel:
         if self.dead:
             raise RuntimeError(self.dead)
         payload = wire.encode((list(args), kwargs))
-        code = f"__import__({_MODULE!r}).{function}({name!r}, {payload!r})"
+        code = f"__import__({MODULE!r}).{function}({name!r}, {payload!r})"
         msg_id = self.client.execute(code, silent=False, store_history=False,
                                      allow_stdin=False, stop_on_error=False)
         try:

@@ -11,6 +11,8 @@ import warnings
 
 # Results go back as a display of this type, tied to the request that asked for them.
 MIME = "application/x-coursetools-wire+json"
+# The name this module's source runs under in the submission's kernel (in sys.modules).
+MODULE = "_coursetools_grading"
 
 
 def _user_namespace() -> dict:
