@@ -15,7 +15,7 @@ export CHROMIUM
 # The sandbox student code runs in while it is graded (coursetools/sandbox.py).
 BWRAP := /usr/bin/bwrap
 
-.PHONY: setup lab test lint bench refresh clean \
+.PHONY: setup lab test lint bench bench-browser refresh clean \
 	release collect autograde manual export feedback
 
 setup: $(STAMP)
@@ -62,6 +62,10 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_fit.py
 	$(BIN)/python benchmarks/bench_widgets.py
+
+# Slider latency in JupyterLab, in the Chromium the end-to-end test drives (about 5 minutes).
+bench-browser: $(STAMP) $(CHROMIUM)
+	$(BIN)/python benchmarks/bench_browser.py
 
 # Re-execute the instructor notebooks in place, storing fresh outputs
 # (after a change to emlib or a lesson; nbval then compares against these).

@@ -277,7 +277,7 @@ def back_up_gradebook(root: Path) -> Path | None:
     with closing(sqlite3.connect(source)) as live, closing(sqlite3.connect(target)) as copy:
         live.backup(copy)
     for old in sorted(folder.glob("gradebook-*.db"))[:-BACKUPS_KEPT]:
-        old.unlink()
+        old.unlink(missing_ok=True)  # two lessons graded at once may prune the same copy
     return target
 
 

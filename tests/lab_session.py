@@ -84,9 +84,10 @@ class LabServer:
     as on a student's first run, so a developer's own settings cannot change what is tested.
     """
 
-    def __init__(self, state: Path, log_path: Path) -> None:
+    def __init__(self, state: Path, log_path: Path, root: Path | None = None) -> None:
         self.state = state
         self.log_path = log_path
+        self.root = root  # the folder the lab opens, if not the config's lectures/
         self.port = free_port()
         self.url = f"http://{HOST}:{self.port}"
         self.process: subprocess.Popen | None = None
@@ -125,6 +126,8 @@ class LabServer:
             f"--ServerApp.ip={HOST}", f"--ServerApp.port={self.port}",
             "--ServerApp.port_retries=0", "--IdentityProvider.token=", "--no-browser",
         ]
+        if self.root is not None:
+            command.append(f"--ServerApp.root_dir={self.root}")
         self.log = self.log_path.open("a")
         # From the repository root, as `make lab` runs it (nbgrader reads its config there).
         self.process = subprocess.Popen(command, cwd=ROOT, env=self._environment(),
@@ -203,11 +206,14 @@ def chromium_missing_message() -> str:
             "name another Chromium with CHROMIUM=/path/to/chromium.")
 
 
-def open_browser(playwright, profile: Path):
-    """Chromium, headless, with a new empty profile; Playwright never downloads a browser."""
+def open_browser(playwright, profile: Path, pixel_ratio: float = 1.0):
+    """Chromium, headless, with a new empty profile; Playwright never downloads a browser.
+
+    ``pixel_ratio`` is the screen's device pixel ratio (2 for a high-density screen)."""
     return playwright.chromium.launch_persistent_context(
         str(profile), executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS,
-        viewport={"width": 1280, "height": 1000}, timeout=60_000,
+        viewport={"width": 1280, "height": 1000}, device_scale_factor=pixel_ratio,
+        timeout=60_000,
     )
 
 

@@ -80,6 +80,6 @@ def test_model_selection_explorer_reports_the_choices_it_plots():
     assert e.fits(4.0)["best_bic"] < 4
     assert f"BIC picks K = {e.fits(4.0)['best_bic']}," in e.summary
     before = e.fits(4.0)
-    e.k_slider.value = 6  # moving K reuses the fits
+    e.view.move = {"positions": {"k": 5}, "request": 1}  # the page moves K to 6: no new fits
     assert e.fits(4.0) is before
     assert sum(line.get_visible() for line in e.lines) == 6
