@@ -53,7 +53,7 @@ TWO_PANELS = dict(left=0.09, right=0.98, bottom=0.14, top=0.9, wspace=0.35)
 # Fixed margins instead of a layout engine: constrained layout re-measures every tick
 # label on every draw.
 DPI = 80
-# Opaque legends: the curves pass under them, and their pixels can be kept (see _frames).
+# Opaque legends, placed where the curves rarely go: their pixels can be kept (see _frames).
 LEGEND = dict(fontsize=7, framealpha=1.0)
 
 
@@ -329,7 +329,8 @@ class DensityExplorer(_Explorer):
         self.hist.set_data(heights)
         self.ax.set_ylim(0.0, nice_ceiling(1.1 * max(density.max(), heights.max())))
         self.ax.set_title(f"Mixture of K = {k} normals, σ² = {sigma2:.3g}")
-        self._legend(loc="upper right", **LEGEND)
+        # with K = 8 the legend is tall, and wide components reach under it: see-through
+        self._legend(loc="upper right", fontsize=7)
         modes = count_modes(density)
         wrong = float(np.mean(np.argmax(responsibilities(x, p), axis=1) != z))
         return (f"K = {k}, σ² = {sigma2:.3g}: the density has {modes} mode(s); "
@@ -586,7 +587,8 @@ class ModelSelectionExplorer(_Explorer):
         self.ax_k.set_xlabel("number of components K")
         self.ax_k.set_ylabel("per point")
         self.ax_k.set_title("Choosing K")
-        self.ax_k.legend(loc="lower right", **LEGEND)
+        # The scores can lie anywhere in this panel: a see-through legend, drawn each time.
+        self.ax_k.legend(loc="lower right", fontsize=7)
         self.moving_axes.append(self.ax_k.yaxis)  # the scores' range changes with sigma^2
 
     def _draw(self) -> str:
