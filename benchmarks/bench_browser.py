@@ -9,9 +9,8 @@ For each explorer, in a notebook of its own cells, at device pixel ratios 1 and 
   the last picture.
 
 The times are taken in the page (``performance.now()``): a capture listener stamps each
-key press, and each new picture is stamped once it is decoded and a frame has been painted
-with it (a task queued from the first animation frame after ``img.decode()``
-resolves). The lab runs as
+key press, and each new picture is stamped once the page has put it into the canvas and a
+frame has been painted with it (a task queued from the next animation frame). The lab runs as
 ``make lab`` configures it, on a temporary folder, with the machinery of the end-to-end
 test (tests/lab_session.py).
 
@@ -47,15 +46,14 @@ TARGET_MEDIAN_MS, TARGET_P95_MS, TARGET_DRAG_PICTURES = 100.0, 200.0, 8
 INSTRUMENT = """box => {
     const bench = window.__bench = {keys: [], paints: []};
     document.addEventListener('keydown', () => bench.keys.push(performance.now()), true);
-    const painted = img => {
-        const src = img.src;
-        // the frame that shows the picture is painted right after this animation frame's
-        // callbacks; a task queued from one runs once that paint is done
-        img.decode().catch(() => null).then(() => requestAnimationFrame(() => setTimeout(
-            () => bench.paints.push({t: performance.now(), src}), 0)));
-    };
-    new MutationObserver(records => records.forEach(r => painted(r.target)))
-        .observe(box, {subtree: true, attributes: true, attributeFilter: ['src']});
+    // The page numbers each picture it paints into the canvas (data-frame), right after
+    // putImageData: the frame that shows it is painted after the next animation frame's
+    // callbacks, and a task queued from one runs once that paint is done.
+    new MutationObserver(records => records.forEach(r => {
+        const frame = r.target.dataset.frame;
+        requestAnimationFrame(() => setTimeout(
+            () => bench.paints.push({t: performance.now(), frame}), 0));
+    })).observe(box, {subtree: true, attributes: true, attributeFilter: ['data-frame']});
 }"""
 
 
@@ -112,22 +110,18 @@ class Explorer:
         slider.focus()
         slider.press("Home")
         self.settle()
-        box = slider.bounding_box()
-        y = box["y"] + box["height"] / 2
-        x0, x1 = box["x"] + 2, box["x"] + box["width"] - 2
-        mouse = self.page.mouse
-        mouse.move(x0, y)
         start = self.page.evaluate("performance.now()")
-        mouse.down()
-        t0 = time.monotonic()
-        for step in range(1, DRAG_STEPS + 1):
-            mouse.move(x0 + (x1 - x0) * step / DRAG_STEPS, y)
-            time.sleep(max(0.0, t0 + DRAG_SECONDS * step / DRAG_STEPS - time.monotonic()))
-        release = self.page.evaluate("performance.now()")
-        mouse.up()
+        release = []
+
+        def each_step(step: int) -> None:
+            if step == DRAG_STEPS:
+                release.append(self.page.evaluate("performance.now()"))
+
+        lab_session.drag_across(self.page, slider, DRAG_SECONDS, DRAG_STEPS, each_step)
+        (release,) = release
         self.settle()
         paints = self.paints()
-        during = {p["src"] for p in paints if start <= p["t"] <= release}
+        during = {p["frame"] for p in paints if start <= p["t"] <= release}
         after = [p["t"] for p in paints if p["t"] > release]
         return len(during), (max(after) - release) if after else 0.0
 

@@ -2,7 +2,7 @@
 
 A move is handed to the explorer's view as the page sends it (positions on the sliders'
 grids), and the view's observer runs synchronously, as in the kernel: it recomputes,
-updates the artists, draws the PNG and sets the view's state. The time until that returns
+updates the artists, draws the frame and sets the view's state. The time until that returns
 is the latency measured here; the round trip to the browser and its repaint are not
 included (benchmarks/bench_browser.py measures those). n = 2,000 points, K from 1 to 8,
 ten sigma^2 moves per K.

@@ -7,8 +7,8 @@ holds every control of an explorer, so the page and the kernel follow one protoc
   handle sits at the nearest position of its grid, and nothing is sent back.
 - A slider sends only when the student moves it, and sends positions on its grid
   (``move``: the positions of the controls moved, and a request number). The kernel turns
-  positions into values, draws, and answers with the picture, the numbers and the request
-  number (``drawn``) in one message.
+  positions into values, draws, and answers with the picture (``frame``: its pixels,
+  deflated), the numbers and the request number (``drawn``) in one message.
 - While a request is out, the page sends nothing: further moves only record the latest
   positions, sent as soon as the answer comes. A kernel that takes longer than the hand
   therefore skips intermediate values instead of falling behind.
@@ -74,7 +74,7 @@ class ExplorerView(anywidget.AnyWidget):
     values = traitlets.Dict().tag(sync=True)
     move = traitlets.Dict().tag(sync=True, echo_update=False)
     drawn = traitlets.Int(0).tag(sync=True)
-    png = traitlets.Bytes(b"").tag(sync=True)
+    frame = traitlets.Bytes(b"").tag(sync=True)  # the picture: see _frames.FRAME_HEADER
     summary = traitlets.Unicode("").tag(sync=True)
     alt = traitlets.Unicode("").tag(sync=True)
     width = traitlets.Int(0).tag(sync=True)  # of the picture, in CSS pixels

@@ -2,7 +2,7 @@
 
 Each explorer owns one matplotlib ``Figure`` (not registered with pyplot, so nothing leaks
 into the notebook's figure list) whose artists are created once. A move updates the
-artists' data and sends a new PNG of the figure to the explorer's view in the browser
+artists' data and sends a new picture of the figure to the explorer's view in the browser
 (``_explorer_view.ExplorerView``): the picture changes without a new figure, a new output
 or a flicker. Only what a move changes is drawn again; the axes, ticks and labels are kept
 from one picture to the next (``_frames.Frames``).
@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import asyncio
 import warnings
-from collections import OrderedDict
 from functools import partial
 
 import numpy as np
@@ -35,13 +34,18 @@ from IPython.display import Image as StaticImage
 from matplotlib.figure import Figure
 
 from ._explorer_view import Control, ExplorerView
-from ._frames import Frames, nice_ceiling, nice_range
+from ._frames import Frames, nice_ceiling, nice_range, pixels_of, png_of
+from ._recent import Recent
 from ._validation import check_positive_int, check_positive_real
 from .estep import responsibilities
 from .fitting import fit
 from .model import MixtureParams, component_pdf, mixture_logpdf, mixture_pdf, sample
 
 MAX_K = 8
+# How much the explorers remember: the live fit's last fits, and the model selector's fits at
+# its last values of sigma^2 (K = 1..8 at each).
+FITS_KEPT = 64
+SIGMA2_KEPT = 32
 SIGMA2 = Control("sigma2", "σ²", "σ² (the variance)", min=-3.0, step=0.05, positions=80,
                  scale="log10")
 K = Control("k", "K", "K (number of components)", min=1, step=1, positions=MAX_K - 1)
@@ -164,8 +168,8 @@ class _Explorer:
 
     @property
     def picture(self) -> bytes:
-        """The PNG the view shows now."""
-        return self.view.png
+        """The picture the view shows now, as a PNG."""
+        return png_of(pixels_of(self.view.frame))
 
     def _on_move(self, change: dict) -> None:
         """A student's move, sent by the page: positions on the sliders' grids."""
@@ -203,13 +207,13 @@ class _Explorer:
     def update(self, request: int | None = None) -> None:
         """Redraw for the current values and send picture, numbers and values in one message."""
         summary = self._draw()
-        png = self.frames.png(self.view.pixel_ratio)
+        frame = self.frames.frame(self.view.pixel_ratio)
         titles = [ax.get_title() for ax in self.figure.axes if ax.get_title()]
         with self.view.hold_sync():
             self.view.values = dict(self.values)
             self.view.summary = summary
             self.view.alt = f"{'; '.join(titles)}. {summary}"
-            self.view.png = png
+            self.view.frame = frame
             if request is not None:
                 self.view.drawn = request
 
@@ -417,7 +421,7 @@ class LiveFitExplorer(_Explorer):
         self.edges = np.linspace(-9.0, 8.0, 69)
         self.result = None
         self.ends: dict[tuple[float, int], dict[int, float]] = {}  # (sigma2, K) -> seed -> ll
-        self._fits: OrderedDict[tuple, object] = OrderedDict()
+        self._fits = Recent(FITS_KEPT)
         super().__init__(figsize=(9.0, 3.6), margins=TWO_PANELS, sigma2=sigma2, k=k,
                          seed=seed)
 
@@ -440,19 +444,17 @@ class LiveFitExplorer(_Explorer):
         self.moving_axes += [self.ax_ll.xaxis, self.ax_ll.yaxis]
 
     def _fit(self, sigma2: float, k: int, seed: int):
-        """The explorer's fit for these values, computed once (the last 64 are kept)."""
+        """The explorer's fit for these values, computed once (the last ``FITS_KEPT`` are
+        kept)."""
         from .fitting import ConvergenceWarning
 
-        key = (round(float(sigma2), 12), int(k), int(seed))
-        if key not in self._fits:
+        def compute():
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ConvergenceWarning)
-                self._fits[key] = fit(self.x, k, variance=sigma2, seed=seed, tol=1e-6,
-                                      max_iter=self.max_iter).sorted_by_mean()
-            if len(self._fits) > 64:
-                self._fits.popitem(last=False)
-        self._fits.move_to_end(key)
-        return self._fits[key]
+                return fit(self.x, k, variance=sigma2, seed=seed, tol=1e-6,
+                           max_iter=self.max_iter).sorted_by_mean()
+
+        return self._fits.remember((round(float(sigma2), 12), int(k), int(seed)), compute)
 
     def _ahead(self, direction: dict[str, int]) -> list:
         """The fits one grid step away along each slider just moved, the way it moved
@@ -516,9 +518,9 @@ class ModelSelectionExplorer(_Explorer):
         self.seed = seed
         self.ks = np.arange(1, MAX_K + 1)
         self.grid = np.linspace(-12.0, 12.0, 601)
-        self._cache: dict[float, dict] = {}
-        self._one: dict[tuple[float, int], tuple] = {}
-        self._samples: dict[float, tuple[np.ndarray, np.ndarray]] = {}
+        self._cache = Recent(SIGMA2_KEPT)  # sigma^2 -> the fits for K = 1..8
+        self._one = Recent(SIGMA2_KEPT * MAX_K)  # (sigma^2, K) -> one fit
+        self._samples = Recent(SIGMA2_KEPT)  # sigma^2 -> training and held-out data
         super().__init__(figsize=(9.0, 3.6), margins=TWO_PANELS, sigma2=sigma2, k=k)
 
     def data(self, sigma2: float) -> tuple[np.ndarray, np.ndarray]:
@@ -536,9 +538,7 @@ class ModelSelectionExplorer(_Explorer):
 
         key = (round(float(sigma2), 12), int(k))
         if key not in self._one:
-            if key[0] not in self._samples:
-                self._samples[key[0]] = self.data(sigma2)
-            train, test = self._samples[key[0]]
+            train, test = self._sample(sigma2)
             start = np.quantile(train, (np.arange(k) + 0.5) / k)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ConvergenceWarning)
@@ -547,7 +547,11 @@ class ModelSelectionExplorer(_Explorer):
             self._one[key] = (r, mixture_logpdf(test, r.params),
                               (r.log_likelihood / self.n, log_likelihood(test, r.params) / self.n,
                                -bic(r) / (2 * self.n), bic(r)))
-        return self._one[key]
+        return self._one.get(key)
+
+    def _sample(self, sigma2: float) -> tuple[np.ndarray, np.ndarray]:
+        """``data(sigma2)``, drawn once."""
+        return self._samples.remember(round(float(sigma2), 12), partial(self.data, sigma2))
 
     def fits(self, sigma2: float) -> dict:
         """Fits for K = 1..8 and their scores, computed once per sigma^2."""
@@ -559,10 +563,10 @@ class ModelSelectionExplorer(_Explorer):
             best = int(np.argmax(table[:, 1]))
             standard_error = float(np.std(per_point[best]) / np.sqrt(self.n))
             within = np.flatnonzero(table[:, 1] >= table[best, 1] - standard_error)
-            self._cache[key] = dict(train=self._samples[key][0], results=list(results),
+            self._cache[key] = dict(train=self._sample(sigma2)[0], results=list(results),
                                     table=table, best_bic=int(self.ks[np.argmax(table[:, 2])]),
                                     best_held_out=int(self.ks[within[0]]))
-        return self._cache[key]
+        return self._cache.get(key)
 
     def _ahead(self, direction: dict[str, int]) -> list:
         """The fits at the neighbouring grid values of sigma^2, the side the student last

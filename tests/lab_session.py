@@ -237,3 +237,22 @@ class LecturesUnchanged:
             shutil.rmtree(folder, ignore_errors=True)
         self.changed = [p for p, data in self.notebooks.items()
                         if not p.exists() or p.read_bytes() != data]
+
+
+def drag_across(page, slider, seconds: float, steps: int, each_step=None) -> None:
+    """Drag the range input ``slider`` with the mouse from the left end of its track to the
+    right end in ``steps`` even moves over ``seconds``, calling ``each_step(step)`` after each
+    move (the last one just before the button is released)."""
+    box = slider.bounding_box()
+    y = box["y"] + box["height"] / 2
+    x0, x1 = box["x"] + 2, box["x"] + box["width"] - 2
+    mouse = page.mouse
+    mouse.move(x0, y)
+    mouse.down()
+    start = time.monotonic()
+    for step in range(1, steps + 1):
+        mouse.move(x0 + (x1 - x0) * step / steps, y)
+        if each_step is not None:
+            each_step(step)
+        time.sleep(max(0.0, start + seconds * step / steps - time.monotonic()))
+    mouse.up()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import io
+import struct
 import warnings
+import zlib
 
 import matplotlib.image as mpimg
 import matplotlib.pyplot as plt
@@ -127,7 +129,7 @@ def test_every_picture_is_drawn_and_static_copy_matches(cls):
 def test_set_redraws_once_for_two_values(monkeypatch):
     e = DensityExplorer()
     calls = []
-    monkeypatch.setattr(e.frames, "png", lambda pixel_ratio: calls.append(1) or b"")
+    monkeypatch.setattr(e.frames, "frame", lambda pixel_ratio: calls.append(1) or b"")
     e.set(sigma2=2.0, k=6)
     assert len(calls) == 1 and e.k == 6 and e.sigma2 == 2.0
 
@@ -159,7 +161,7 @@ def test_a_page_move_is_answered_in_one_message_with_its_request_number(monkeypa
     page_move(e, request=7, sigma2=20)
     ((message, buffers),) = sent
     assert {"summary", "alt", "values", "drawn"} <= set(message["state"])
-    assert message["buffer_paths"] == [["png"]] and bytes(buffers[0]) == e.picture
+    assert message["buffer_paths"] == [["frame"]] and bytes(buffers[0]) == e.view.frame
     assert message["state"]["drawn"] == 7 and message["state"]["values"]["sigma2"] == 0.01
     assert "Responsibilities, K = 3, σ² = 0.01" in message["state"]["alt"]
 
@@ -185,6 +187,17 @@ def test_a_high_density_screen_gets_twice_the_pixels_at_the_same_size():
     assert two[:2] == (2 * one[0], 2 * one[1])
     assert (e.view.width, e.view.height) == (one[1], one[0])
     assert e.static().data == e.png(1.0) and decoded(e.static().data).shape == one
+
+
+def test_a_frame_is_the_pictures_pixels_deflated_after_its_size():
+    e = ResponsibilityExplorer()
+    e.view.pixel_ratio = 2.0
+    frame = e.view.frame
+    width, height = struct.unpack(">II", frame[:8])
+    pixels = np.frombuffer(zlib.decompress(frame[8:]), dtype=np.uint8).reshape(height, width, 4)
+    assert (width, height) == (2 * e.view.width, 2 * e.view.height)
+    assert (pixels[..., 3] == 255).all()  # opaque: the canvas shows it as drawn
+    np.testing.assert_array_equal(pixels[..., :3], np.round(decoded(e.png(2.0)) * 255)[..., :3])
 
 
 @settings(max_examples=6)
@@ -263,3 +276,27 @@ def test_in_a_kernel_the_next_grid_step_is_fitted_while_the_page_waits():
     done = dict(e._one)
     page_move(e, request=5, sigma2=9)  # found done: no new fit
     assert all(e._one[key] is done[key] for key in done) and len(e._one) == len(done)
+
+
+def test_the_explorers_memo_keeps_the_most_recently_used_and_forgets_the_oldest():
+    """Values set from code are off the sliders' grids, so the memo must be bounded: the live
+    fit's and the model selector's keep only their recent values."""
+    from emlib._recent import Recent
+    from emlib.widgets import FITS_KEPT, SIGMA2_KEPT, LiveFitExplorer, ModelSelectionExplorer
+
+    memo = Recent(3)
+    calls = []
+    for key in ("a", "b", "c"):
+        memo.remember(key, lambda key=key: calls.append(key) or key.upper())
+    assert memo.remember("a", lambda: calls.append("again")) == "A"  # a is now the newest
+    memo["d"] = "D"  # b, the least recently used, goes
+    assert list(memo) == ["c", "a", "d"] and calls == ["a", "b", "c"]
+    assert memo.get("b") is None and memo.get("c") == "C" and list(memo) == ["a", "d", "c"]
+
+    live = LiveFitExplorer(n=200, max_iter=5)
+    for i in range(FITS_KEPT + 5):
+        live._fit(0.5 + i / 1000, 2, 0)
+    assert len(live._fits) == FITS_KEPT
+    selector = ModelSelectionExplorer(n=50)
+    assert [m.kept for m in (selector._cache, selector._one, selector._samples)] == [
+        SIGMA2_KEPT, SIGMA2_KEPT * 8, SIGMA2_KEPT]
