@@ -15,7 +15,7 @@ export CHROMIUM
 # The sandbox student code runs in while it is graded (coursetools/sandbox.py).
 BWRAP := /usr/bin/bwrap
 
-.PHONY: setup lab test lint bench bench-browser refresh clean \
+.PHONY: setup lab test lint bench bench-browser bench-scale refresh clean \
 	release collect autograde manual export feedback
 
 setup: $(STAMP)
@@ -23,7 +23,7 @@ setup: $(STAMP)
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev,grading]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,grading,scale]"
 	touch $@
 
 # JupyterLab on lectures/, as jupyter_lab_config.py sets it up (the end-to-end test starts
@@ -62,6 +62,10 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_fit.py
 	$(BIN)/python benchmarks/bench_widgets.py
+
+# EM at scale: threads, scikit-learn, the exp floor, dask on a LocalCluster (about 2 minutes).
+bench-scale: $(STAMP)
+	$(BIN)/python benchmarks/bench_scale.py
 
 # Slider latency in JupyterLab, in the Chromium the end-to-end test drives (about 5 minutes).
 bench-browser: $(STAMP) $(CHROMIUM)

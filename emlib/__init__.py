@@ -9,7 +9,11 @@ Modules follow the derivation:
 - :mod:`emlib.fitting`: the EM loop;
 - :mod:`emlib.selection`: choosing K (BIC);
 - :mod:`emlib.datasets`: Old Faithful and the galaxies, shipped as CSV;
-- :mod:`emlib.sweep`: the loop's fused, chunked E-step (speed).
+- :mod:`emlib.sweep`: the loop's fused, chunked E-step (speed), a map over blocks and a sum;
+- :mod:`emlib.passes`: that map on every core, for data in memory;
+- :mod:`emlib.scale`: that map on a dask array, for data larger than memory (the ``scale``
+  extra; imported on first use of ``emlib.scale``, so ``import emlib`` stays light);
+- :mod:`emlib.progress`: the progress bar of long fits.
 
 Examples
 --------
@@ -79,3 +83,12 @@ __all__ = [
 ]
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    # emlib.scale imports dask: load it only when it is asked for.
+    if name == "scale":
+        import importlib
+
+        return importlib.import_module(".scale", __name__)
+    raise AttributeError(f"module 'emlib' has no attribute {name!r}")

@@ -21,22 +21,25 @@ def _describe(value: object) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def check_data_layout(x: object, dtype: np.dtype, shape: tuple, name: str = "x") -> None:
+    """Check that data of this dtype and shape are a non-empty 1-D array of real numbers
+    (for NumPy and dask arrays alike: the values are not read)."""
+    if np.dtype(dtype) == np.dtype(object) or not (
+        np.issubdtype(dtype, np.integer) or np.issubdtype(dtype, np.floating)
+    ):
+        raise TypeError(
+            f"{name} must be an array of real numbers; got dtype {dtype} from {_describe(x)}"
+        )
+    if len(shape) != 1:
+        raise ValueError(f"{name} must be 1-D (one observation per entry); got shape {shape}")
+    if shape[0] == 0:
+        raise ValueError(f"{name} must hold at least one observation; got an empty array")
+
+
 def check_data(x: object, name: str = "x") -> np.ndarray:
     """Return ``x`` as a finite, non-empty, 1-D float64 array."""
     arr = np.asarray(x)
-    if arr.dtype == object or not (
-        np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)
-    ):
-        raise TypeError(
-            f"{name} must be an array of real numbers; got dtype {arr.dtype} "
-            f"from {_describe(x)}"
-        )
-    if arr.ndim != 1:
-        raise ValueError(
-            f"{name} must be 1-D (one observation per entry); got shape {arr.shape}"
-        )
-    if arr.size == 0:
-        raise ValueError(f"{name} must hold at least one observation; got an empty array")
+    check_data_layout(x, arr.dtype, arr.shape, name)
     arr = arr.astype(np.float64, copy=False)
     if not np.all(np.isfinite(arr)):
         bad = np.flatnonzero(~np.isfinite(arr))

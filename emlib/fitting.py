@@ -15,7 +15,6 @@ import numpy as np
 
 from ._validation import (
     check_choice,
-    check_data,
     check_means,
     check_n_components,
     check_positive_int,
@@ -27,7 +26,8 @@ from ._validation import (
 )
 from .model import MixtureParams
 from .mstep import VARIANCE_MODELS, params_from
-from .sweep import sweep, workspace
+from .passes import InMemory, data_of
+from .progress import Progress
 
 
 class ConvergenceWarning(UserWarning):
@@ -43,7 +43,8 @@ class FitResult:
     params : MixtureParams
         The final estimates theta^(T).
     responsibilities : ndarray of shape (n, K)
-        ``P(z_i = k | x_i, theta^(T))`` under the final estimates.
+        ``P(z_i = k | x_i, theta^(T))`` under the final estimates; for a dask input, a lazy
+        dask array of that shape.
     means_history, weights_history, variances_history : ndarray of shape (T + 1, K)
         Row t holds theta^(t); row 0 is the initialisation.
     log_likelihood_history : ndarray of shape (T + 1,)
@@ -121,9 +122,9 @@ class FitResult:
         )
 
 
-def initial_means(x: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+def initial_means(data: InMemory, k: int, rng: np.random.Generator) -> np.ndarray:
     """K distinct data points drawn at random, sorted: a simple, seedable start."""
-    return np.sort(x[rng.choice(x.size, size=k, replace=False)])
+    return np.sort(data.values_at(rng.choice(data.size, size=k, replace=False)))
 
 
 def fit(
@@ -140,6 +141,8 @@ def fit(
     hard: bool = False,
     tol: float = 1e-8,
     max_iter: int = 1000,
+    n_jobs: int | None = None,
+    progress: bool = False,
 ) -> FitResult:
     """Fit a 1-D Gaussian mixture by EM: the algorithm of the notes' summary.
 
@@ -149,8 +152,9 @@ def fit(
 
     Parameters
     ----------
-    x : array_like, shape (n,)
-        Observations.
+    x : array_like or dask.array.Array, shape (n,)
+        Observations. A dask array is fitted where its chunks are, by a map over them
+        and a sum per iteration (:mod:`emlib.scale`), without loading it whole.
     n_components : int
         K, with 1 <= K <= n.
     variance : float or array_like of shape (K,), optional
@@ -174,11 +178,19 @@ def fit(
         Use the sigma^2 -> 0 limit of the E-step (assign each point to its
         nearest mean): the loop becomes Lloyd's k-means. Only with known
         weights and variance; the history then records the classification
-        log-likelihood (see :func:`emlib.sweep.sweep`).
+        log-likelihood (see :func:`emlib.sweep.block_sums`).
     tol : float, default 1e-8
         Stop when the log-likelihood changes by less than ``tol`` per point.
     max_iter : int, default 1000
         Cap on the number of iterations, at least 1.
+    n_jobs : int, optional
+        Threads for data in memory (see :class:`emlib.passes.InMemory`): by default all
+        cores once the data are large enough to pay for them. The result is the same,
+        bit for bit, for every value. Not for a dask array, which runs on dask's
+        scheduler.
+    progress : bool, default False
+        Show a progress bar (iteration, log-likelihood, change per point, elapsed time),
+        in a notebook or a terminal; for fits that take more than a few seconds.
 
     Returns
     -------
@@ -202,7 +214,7 @@ def fit(
     >>> result.converged, result.means.round(1).tolist()
     (True, [-3.1, 2.9])
     """
-    data = check_data(x)
+    data = data_of(x, n_jobs)
     k = check_n_components(n_components, data.size)
     variance_model = check_choice(variance_model, "variance_model", VARIANCE_MODELS)
     max_iter = check_positive_int(max_iter, "max_iter")
@@ -222,11 +234,11 @@ def fit(
                 "in the notes' model); pass a positive float, or learn it with "
                 "variance_model='shared'"
             )
-        variance = max(float(np.var(data)), np.finfo(float).tiny)
+        variance = max(data.variance(), np.finfo(float).tiny)
     variances = check_variances(variance, k)
     pi = np.full(k, 1.0 / k) if weights is None else check_weights(weights, k)
     if variance_floor is None:
-        spread = float(np.var(data))
+        spread = data.variance()
         floor = 1e-6 * spread if spread > 0 else 1e-12
     else:
         floor = check_positive_real(variance_floor, "variance_floor")
@@ -236,11 +248,13 @@ def fit(
         mu0 = check_means(means_init, k, "means_init")
 
     params = MixtureParams(mu0, pi, variances)
-    return _run(data, params, learn_weights, variance_model, floor, hard, tol, max_iter)
+    with data, Progress(bool(progress), max_iter) as report:
+        return _run(data, params, learn_weights, variance_model, floor, hard, tol, max_iter,
+                    report)
 
 
 def _run(
-    x: np.ndarray,
+    data: InMemory,
     params: MixtureParams,
     learn_weights: bool,
     variance_model: str,
@@ -248,11 +262,11 @@ def _run(
     hard: bool,
     tol: float,
     max_iter: int,
+    report: Progress,
 ) -> FitResult:
     """The loop itself; arguments already validated."""
     history = [params]
-    work = workspace(x.size, params.n_components)
-    stats, loglik, _ = sweep(x, params, hard=hard, work=work)
+    stats, loglik = data.sums(params, hard)
     logliks = [loglik]
     converged = False
     change = np.inf
@@ -261,10 +275,11 @@ def _run(
             stats, params, learn_weights=learn_weights,
             variance_model=variance_model, variance_floor=floor,
         )
-        stats, loglik, _ = sweep(x, params, hard=hard, work=work)
+        stats, loglik = data.sums(params, hard)
         history.append(params)
-        change = (loglik - logliks[-1]) / x.size
+        change = (loglik - logliks[-1]) / data.size
         logliks.append(loglik)
+        report(loglik, change)
         if abs(change) < tol:
             converged = True
             break
@@ -276,11 +291,10 @@ def _run(
             ConvergenceWarning,
             stacklevel=3,
         )
-    # One more E-step under the final parameters, keeping the responsibilities.
-    _, _, resp = sweep(x, params, hard=hard, keep_resp=True, work=work)
     return FitResult(
         params=params,
-        responsibilities=resp,
+        # One more E-step under the final parameters (lazy for a dask array).
+        responsibilities=data.responsibilities(params, hard),
         means_history=np.array([p.means for p in history]),
         weights_history=np.array([p.weights for p in history]),
         variances_history=np.array([p.variances for p in history]),
